@@ -1,0 +1,143 @@
+#!/usr/bin/env python
+"""Benchmark: the book's recipe for chapter 4 against `log5`'s path, stage by stage, in one run.
+
+The book's recipe is written out below as the book gives it: images decoded with a list comprehension
+over `PIL.Image.open`, batches from `DataLoader(list(zip(x, y)), batch_size=256)`, `Learner`, and
+`ImageDataLoaders.from_folder` + `vision_learner` for the resnet. The log5 path is the library's own
+stage functions (what `log5 reproduce` runs). For each repeat and stage the two run back to back, the
+order alternating between repeats, with the same seed; training seconds and accuracy are printed for
+both, with the ratio book/log5. Not a test: it asserts nothing, it measures.
+
+    python bench/chapter.py [--stages pixel,linear,...] [--repeats 2] [--device cpu]
+"""
+import argparse, platform, statistics, time, warnings
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
+import torch
+from torch import nn
+import torch.nn.functional as F
+from PIL import Image
+from fastai.vision.all import (untar_data, URLs, DataLoader, DataLoaders, Learner, SGD, set_seed, tensor,
+                               ImageDataLoaders, vision_learner, resnet18, accuracy)
+from fastbook_log5.cli import BOOK, stage_funcs
+from fastbook_log5.data import mnist_stacks, get_device
+
+# ---- the book's recipe (Deep Learning for Coders, chapter 4) ----
+def book_data(path, device):
+    "Decode the images as the book does; return its tensors and list-of-tuples DataLoaders."
+    def stack(p): return torch.stack([tensor(Image.open(o)) for o in sorted(p.iterdir())]).float()/255
+    threes,sevens = stack(path/'train'/'3'),stack(path/'train'/'7')
+    valid_3_tens,valid_7_tens = stack(path/'valid'/'3'),stack(path/'valid'/'7')
+    train_x = torch.cat([threes, sevens]).view(-1, 28*28)
+    train_y = tensor([1]*len(threes) + [0]*len(sevens)).unsqueeze(1)
+    valid_x = torch.cat([valid_3_tens, valid_7_tens]).view(-1, 28*28)
+    valid_y = tensor([1]*len(valid_3_tens) + [0]*len(valid_7_tens)).unsqueeze(1)
+    dset,valid_dset = list(zip(train_x, train_y)),list(zip(valid_x, valid_y))
+    return dict(threes=threes, sevens=sevens, valid_3_tens=valid_3_tens, valid_7_tens=valid_7_tens,
+                dl=DataLoader(dset, batch_size=256, device=device), valid_dl=DataLoader(valid_dset, batch_size=256, device=device))
+
+def mnist_loss(predictions, targets):
+    predictions = predictions.sigmoid()
+    return torch.where(targets==1, 1-predictions, predictions).mean()
+
+def batch_accuracy(xb, yb):
+    preds = xb.sigmoid()
+    correct = (preds>0.5) == yb
+    return correct.float().mean()
+
+def validate_epoch(model, valid_dl):
+    accs = [batch_accuracy(model(xb), yb) for xb,yb in valid_dl]
+    return round(torch.stack(accs).mean().item(), 4)
+
+def book_pixel(d, device):
+    mean3,mean7 = d['threes'].mean(0),d['sevens'].mean(0)
+    def mnist_distance(a, b): return (a-b).abs().mean((-1,-2))
+    def is_3(x): return mnist_distance(x, mean3) < mnist_distance(x, mean7)
+    accuracy_3s = is_3(d['valid_3_tens']).float().mean()
+    accuracy_7s = (1 - is_3(d['valid_7_tens']).float()).mean()
+    return ((accuracy_3s+accuracy_7s)/2).item()
+
+def book_linear(d, device):
+    def init_params(size, std=1.0): return (torch.randn(size)*std).to(device).requires_grad_()
+    weights,bias = init_params((28*28, 1)),init_params(1)
+    def linear1(xb): return xb@weights + bias
+    def calc_grad(xb, yb, model):
+        loss = mnist_loss(model(xb), yb)
+        loss.backward()
+    def train_epoch(model, lr, params):
+        for xb,yb in d['dl']:
+            calc_grad(xb, yb, model)
+            for p in params:
+                p.data -= p.grad*lr
+                p.grad.zero_()
+    for i in range(20): train_epoch(linear1, 1., (weights, bias))
+    return validate_epoch(linear1, d['valid_dl'])
+
+class BasicOptim:
+    def __init__(self, params, lr): self.params,self.lr = list(params),lr
+    def step(self, *args, **kwargs):
+        for p in self.params: p.data -= p.grad.data * self.lr
+    def zero_grad(self, *args, **kwargs):
+        for p in self.params: p.grad = None
+
+def book_optimizer(d, device):
+    linear_model = nn.Linear(28*28, 1).to(device)
+    opt = BasicOptim(linear_model.parameters(), 1.)
+    for i in range(20):
+        for xb,yb in d['dl']:
+            loss = mnist_loss(linear_model(xb), yb); loss.backward()
+            opt.step(); opt.zero_grad()
+    return validate_epoch(linear_model, d['valid_dl'])
+
+def _fit(d, model, epochs, lr):
+    learn = Learner(DataLoaders(d['dl'], d['valid_dl']), model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
+    with learn.no_bar(), learn.no_logging(): learn.fit(epochs, lr)
+    return float(learn.recorder.values[-1][2])
+
+def book_learner(d, device): return _fit(d, nn.Linear(28*28, 1), 10, 1.0)
+def book_simple_net(d, device): return _fit(d, nn.Sequential(nn.Linear(28*28, 30), nn.ReLU(), nn.Linear(30, 1)), 40, 0.1)
+
+def book_resnet(d, device):
+    dls = ImageDataLoaders.from_folder(untar_data(URLs.MNIST_SAMPLE), device=device)
+    learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 0.1)
+    return float(learn.recorder.values[-1][2])
+
+BOOK_STAGES = dict(pixel=book_pixel, linear=book_linear, optimizer=book_optimizer, learner=book_learner,
+                   simple_net=book_simple_net, resnet=book_resnet)
+
+# ---- the run ----
+def timed(f):
+    t0 = time.perf_counter(); r = f(); return r, time.perf_counter()-t0
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--stages', default=','.join(BOOK)); p.add_argument('--repeats', type=int, default=1)
+    p.add_argument('--device', default=None); p.add_argument('--seed', type=int, default=42)
+    a = p.parse_args()
+    stages,dev = a.stages.split(','),get_device(a.device)
+    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, device {dev}; torch {torch.__version__}")
+    path = untar_data(URLs.MNIST_SAMPLE)
+    ours = stage_funcs()
+    book_d, t_book_data = timed(lambda: book_data(path, dev))
+    _, t_ours_data = timed(lambda: mnist_stacks())
+    res = {s: dict(book=[], ours=[], book_acc=[], ours_acc=[]) for s in stages}
+    for rep in range(a.repeats):
+        for s in stages:
+            runs = [('book', lambda: BOOK_STAGES[s](book_d, dev)), ('ours', lambda: ours[s](device=dev, seed=a.seed+rep, show=False))]
+            if rep % 2: runs.reverse()
+            for who,f in runs:
+                set_seed(a.seed+rep, reproducible=True)
+                acc,secs = timed(f)
+                acc = acc if isinstance(acc, float) else acc.accuracy
+                res[s][who].append(secs); res[s][who+'_acc'].append(acc)
+            print(f"  repeat {rep+1} {s:<11} book {res[s]['book'][-1]:7.2f} s  log5 {res[s]['ours'][-1]:7.2f} s", flush=True)
+    m = statistics.mean
+    print(f"\n{'stage':<11} {'book s':>8} {'log5 s':>8} {'ratio':>6} {'book acc':>9} {'log5 acc':>9} {'published':>9}")
+    print(f"{'data':<11} {t_book_data:8.2f} {t_ours_data:8.2f} {t_book_data/t_ours_data:6.2f}")
+    tb,to = t_book_data,t_ours_data
+    for s in stages:
+        r = res[s]; b,o = m(r['book']),m(r['ours']); tb += b; to += o
+        print(f"{s:<11} {b:8.2f} {o:8.2f} {b/o:6.2f} {m(r['book_acc']):9.4f} {m(r['ours_acc']):9.4f} {BOOK[s]:9.4f}")
+    print(f"{'chapter':<11} {tb:8.2f} {to:8.2f} {tb/to:6.2f}")
+
+if __name__=='__main__': main()

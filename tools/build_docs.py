@@ -1,0 +1,34 @@
+#!/usr/bin/env python
+"""Build the docs site into _docs/ offline, without Quarto.
+
+It does what `nbdev_docs` does before it hands over to Quarto (refresh nbdev.yml, the module index and
+the sidebar, then nbdev's notebook processing into _proc/: `show_doc` for every exported name,
+`#| hide`, front matter from each title cell), then renders _proc/ with `smalldocs`, a pure-Python
+renderer of the same `_quarto.yml`, and moves the site to _docs/ as `nbdev_docs` does.
+With Quarto installed, `nbdev_docs` builds the same site from the same files.
+"""
+import shutil, sys, time, warnings
+from pathlib import Path
+
+def main():
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
+    from nbdev.config import get_config
+    from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar, proc_nbs
+    import nbdev.doclinks
+    from smalldocs.site import build
+    t0 = time.perf_counter()
+    cfg = get_config()
+    refresh_quarto_yml()
+    nbdev.doclinks._build_modidx()
+    nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
+    cache = proc_nbs(cfg.nbs_path, force=True)
+    site = build(cache, quiet=True)
+    for w in site.warnings: print(f"warning: {w}", file=sys.stderr)
+    dest = cfg.config_path/cfg.doc_path.name
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.move(str(Path(site.out)), str(dest))
+    pages = sorted(p.relative_to(dest) for p in dest.rglob('*.html'))
+    print(f"built {len(pages)} pages into {dest} in {time.perf_counter()-t0:.0f} s: {', '.join(map(str, pages))}")
+    return 1 if site.warnings else 0
+
+if __name__=='__main__': sys.exit(main())
