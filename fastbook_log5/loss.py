@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['plot_function', 'check_shapes', 'Diverged', 'check_finite', 'mnist_loss']
 
-# %% ../nbs/01_loss.ipynb #1429d6a1
+# %% ../nbs/01_loss.ipynb #b413b74a
 import torch
 
-# %% ../nbs/01_loss.ipynb #d88d1601
+# %% ../nbs/01_loss.ipynb #cb6e7bea
 def plot_function(f, title=None, min=-2.1, max=2.1, ax=None):
     "Plot the tensor function `f` between `min` and `max`."
     import matplotlib.pyplot as plt
@@ -17,24 +17,24 @@ def plot_function(f, title=None, min=-2.1, max=2.1, ax=None):
     ax.plot(x, f(x)); ax.grid(alpha=0.3)
     if title: ax.set_title(title)
 
-# %% ../nbs/01_loss.ipynb #9dba14b7
+# %% ../nbs/01_loss.ipynb #44816c3b
 def check_shapes(predictions, targets, name='mnist_loss'):
     "Raise a `ValueError` unless `predictions` and `targets` have the same shape."
     if predictions.shape!=targets.shape:
         raise ValueError(f"{name} got predictions of shape {tuple(predictions.shape)} and targets of shape {tuple(targets.shape)}: "
                          f"they must match, one target per prediction (for targets of shape (N,), use targets.unsqueeze(1))")
 
-# %% ../nbs/01_loss.ipynb #d04f7953
+# %% ../nbs/01_loss.ipynb #f5d34ef5
 class Diverged(ValueError):
     "Training produced NaN or infinite values: the learning rate is too high."
 
-# %% ../nbs/01_loss.ipynb #5ad30c5b
+# %% ../nbs/01_loss.ipynb #722ba966
 def check_finite(predictions, name='mnist_loss'):
     "Raise `Diverged` if `predictions` hold NaN or infinite values."
     if not torch.isfinite(predictions).all():
         raise Diverged(f"{name} got predictions containing NaN or inf: the model has diverged, lower the learning rate")
 
-# %% ../nbs/01_loss.ipynb #5137c313
+# %% ../nbs/01_loss.ipynb #999d7ee1
 def mnist_loss(predictions, targets):
     "Mean distance between `sigmoid(predictions)` and 0/1 `targets` of the same shape."
     check_shapes(predictions, targets)

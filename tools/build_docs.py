@@ -10,6 +10,9 @@ With Quarto installed, `nbdev_docs` builds the same site from the same files.
 import shutil, sys, time, warnings
 from pathlib import Path
 
+# Quarto settings in nbdev's _quarto.yml that smalldocs has no use for: Quarto still reads them.
+NOT_NEEDED = ('output-file is not read', 'format commonmark is not built', 'keep-md is ignored')
+
 def main():
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
     from nbdev.config import get_config
@@ -23,12 +26,13 @@ def main():
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
     cache = proc_nbs(cfg.nbs_path, force=True)
     site = build(cache, quiet=True)
-    for w in site.warnings: print(f"warning: {w}", file=sys.stderr)
+    warns = [w for w in site.warnings if not any(o in w for o in NOT_NEEDED)]
+    for w in warns: print(f"warning: {w}", file=sys.stderr)
     dest = cfg.config_path/cfg.doc_path.name
     shutil.rmtree(dest, ignore_errors=True)
     shutil.move(str(Path(site.out)), str(dest))
     pages = sorted(p.relative_to(dest) for p in dest.rglob('*.html'))
     print(f"built {len(pages)} pages into {dest} in {time.perf_counter()-t0:.0f} s: {', '.join(map(str, pages))}")
-    return 1 if site.warnings else 0
+    return 1 if warns else 0
 
 if __name__=='__main__': sys.exit(main())
