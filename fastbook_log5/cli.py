@@ -96,7 +96,7 @@ def results_md(res) -> str:
     lines += [f"| {r['stage']} | {r['book_accuracy']:.4f} | {r['accuracy']:.4f} | {r['accuracy_std']:.4f} | {r['seconds']:.1f} |" for r in res['stages']]
     return '\n'.join(lines) + f"\n\nDevice: {res['device']}; seeds: {', '.join(map(str, res['seeds']))}; data: {res['data']}; torch {res['versions']['torch']}, fastai {res['versions']['fastai']}.\n"
 
-# %% ../nbs/06_cli.ipynb #f8fc7845
+# %% ../nbs/06_cli.ipynb #fe74acf2
 def plot_results(res, curves, fname):
     "Save accuracy per stage against the book's, and the validation curves, to `fname`."
     from matplotlib.figure import Figure
@@ -108,7 +108,8 @@ def plot_results(res, curves, fname):
     a0.scatter(x, [r['book_accuracy'] for r in res['stages']], color='tab:red', zorder=3, label='book')
     a0.set_xticks(list(x), names, rotation=20); a0.set_ylim(0.9, 1.0); a0.set_title('validation accuracy'); a0.legend(loc='lower right')
     for k,v in curves.items(): a1.plot(range(1, len(v)+1), v, marker='.' if len(v)<3 else None, label=k)
-    a1.set_xlabel('epoch'); a1.set_ylim(0.9, 1.0); a1.set_title('validation accuracy per epoch'); a1.legend()
+    a1.set_xlabel('epoch'); a1.set_ylim(0.9, 1.0); a1.set_title('validation accuracy per epoch')
+    if curves: a1.legend()
     fig.savefig(fname, format='png', dpi=80)
 
 # %% ../nbs/06_cli.ipynb #ae3ec145
