@@ -49,13 +49,14 @@ def check_out(out) -> Path:
     except OSError as e: raise UsageError(f"cannot write to --out {out} ({e.strerror}): choose a folder you can write") from None
     return out
 
-# %% ../nbs/06_cli.ipynb #ed2908bd
+# %% ../nbs/06_cli.ipynb #5791f805
 def run_stages(stages, seeds, device=None, data=None, show=True, log=print):
     "Run `stages` for each of `seeds`; return `(rows, curves)` for the stages that finished."
     from fastbook_log5.data import mnist_stacks, get_device
     device = get_device(device)
-    t0 = time.perf_counter(); mnist_stacks(data)
-    log(f"data: {mnist_stacks(data).path} decoded in {time.perf_counter()-t0:.1f} s; device: {device}")
+    t0 = time.perf_counter(); st = mnist_stacks(data)
+    log(f"data: {st.path} ({' vs '.join(st.classes)}) decoded in {time.perf_counter()-t0:.1f} s; device: {device}")
+    if data is not None: log("(the book column holds the book's numbers for MNIST_SAMPLE's 3s and 7s)")
     log(fmt_row())
     funcs,rows,curves = stage_funcs(),[],{}
     for name in stages:
@@ -112,13 +113,13 @@ def plot_results(res, curves, fname):
     if curves: a1.legend()
     fig.savefig(fname, format='png', dpi=80)
 
-# %% ../nbs/06_cli.ipynb #ae3ec145
+# %% ../nbs/06_cli.ipynb #3c6986c4
 def write_results(out, res, curves):
-    "Write `results.json`, `results.md` and `results.png` into `out`, each atomically."
+    "Write `results.png`, `results.md` and last `results.json` into `out`, each atomically."
     out = Path(out)
-    atomic_write(out/'results.json', lambda p: p.write_text(json.dumps(res, indent=2)+'\n'))
-    atomic_write(out/'results.md', lambda p: p.write_text(results_md(res)))
     atomic_write(out/'results.png', lambda p: plot_results(res, curves, p))
+    atomic_write(out/'results.md', lambda p: p.write_text(results_md(res)))
+    atomic_write(out/'results.json', lambda p: p.write_text(json.dumps(res, indent=2)+'\n'))
 
 # %% ../nbs/06_cli.ipynb #428a555c
 def reproduce(

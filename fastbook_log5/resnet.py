@@ -33,7 +33,7 @@ def image_tensors(split, path=None):
     y = torch.cat([torch.full((len(o),), i) for i,o in enumerate(ims)])
     return x, y
 
-# %% ../nbs/05_resnet.ipynb #22efb9a0
+# %% ../nbs/05_resnet.ipynb #e60083a5
 def mnist_image_dls(bs=128, path=None, device=None, channels_last=None):
     "fastai `DataLoaders` of `(bs, 1, 28, 28)` image batches from memory, shuffled for training."
     dev = get_device(device)
@@ -43,15 +43,17 @@ def mnist_image_dls(bs=128, path=None, device=None, channels_last=None):
         if cl: x = x.contiguous(memory_format=torch.channels_last)
         return TensorLoader(x, y, bs, shuffle=shuffle)
     dls = DataLoaders(_dl('train', bs, True), _dl('valid', 512, False), device=dev)
-    dls.vocab,dls.c = mnist_stacks(path).classes,2
+    dls.vocab = mnist_stacks(path).classes
+    dls.c = len(dls.vocab)
     return dls
 
-# %% ../nbs/05_resnet.ipynb #7068dafa
+# %% ../nbs/05_resnet.ipynb #922229ba
 def bf16_ok(device) -> bool:
     "Whether `device` runs bfloat16 fast: a GPU that supports it, or a CPU with AVX-512 BF16."
     d = torch.device(device)
     if d.type=='cuda': return torch.cuda.is_bf16_supported()
-    return d.type=='cpu' and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    try: return d.type=='cpu' and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    except (AttributeError, RuntimeError): return False  # a torch build without oneDNN
 
 # %% ../nbs/05_resnet.ipynb #4fe53b94
 class BF16(Callback):
