@@ -61,12 +61,12 @@ class DivergeCheck(Callback):
     order = 0
     def after_loss(self): check_finite(self.learn.loss_grad, 'the training loss')
 
-# %% ../nbs/03_optimizer.ipynb #97a3a5f5
+# %% ../nbs/03_optimizer.ipynb #939b41eb
 def fit_learner(epochs=10, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
     "`Learner` with `nn.Linear`, `SGD` and `mnist_loss`, `fit(10, 1.0)` as in the book (0.9676)."
     set_seed(seed, reproducible=True)
     dls = mnist_dls(bs, path, device, shuffle=shuffle)
-    learn = Learner(dls, nn.Linear(28*28, 1), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy, cbs=DivergeCheck())
+    learn = Learner(dls, nn.Linear(28*28, 1), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
     return learner_result(learn, lambda: learn.fit(epochs, lr), 'learner', lr, show)
 
 # %% ../nbs/03_optimizer.ipynb #fd25822e
