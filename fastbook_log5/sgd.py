@@ -60,7 +60,7 @@ def validate_epoch(model, dl):
             n += len(xb)
     return round(float(correct)/n, 4)
 
-# %% ../nbs/02_sgd.ipynb #90d41619
+# %% ../nbs/02_sgd.ipynb #f512d675
 class TensorLoader:
     "Mini-batches `(x[i], y[i])` of `bs` rows from tensors in memory, reshuffled each epoch if `shuffle`."
     def __init__(self, x, y, bs=256, shuffle=False):
@@ -81,7 +81,7 @@ class TensorLoader:
         idx = torch.randperm(n).to(self.x.device)
         for i in range(0, n, self.bs):
             j = idx[i:i+self.bs]
-            yield self.x[j], self.y[j]
+            yield self.x.index_select(0, j), self.y.index_select(0, j)
 
 # %% ../nbs/02_sgd.ipynb #9f40f24d
 def mnist_loaders(bs=256, path=None, device=None, shuffle=True, valid_bs=1024):
