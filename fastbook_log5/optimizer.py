@@ -17,7 +17,8 @@ from .loss import mnist_loss, check_finite
 from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, init_params, linear1, FitResult, diverge_guard
 
 # %% auto #0
-__all__ = ['BasicOptim', 'train_model', 'fit_optimizer', 'mnist_dls', 'DivergeCheck', 'fit_learner', 'learner_result']
+__all__ = ['BasicOptim', 'train_model', 'train_sgd', 'fit_optimizer', 'mnist_dls', 'DivergeCheck', 'fit_learner',
+           'learner_result']
 
 # %% ../nbs/03_optimizer.ipynb #a87d8369
 class BasicOptim:
@@ -40,14 +41,19 @@ def train_model(model, epochs, opt, dl, valid_dl, show=True):
         accs.append(validate_epoch(model, valid_dl))
     return accs
 
-# %% ../nbs/03_optimizer.ipynb #570f2402
+# %% ../nbs/03_optimizer.ipynb #53503c11
+def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shuffle=True, show=True):
+    "Train `make_model()` on MNIST with `BasicOptim` and `train_model`, guarded against divergence; return a `FitResult`."
+    dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
+    model = make_model().to(dl.device)
+    with diverge_guard(stage, lr): accs = train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show)
+    return FitResult(accs[-1], accs)
+
+# %% ../nbs/03_optimizer.ipynb #a6ee1a47
 def fit_optimizer(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
     "Train `nn.Linear` with `BasicOptim` and `train_model` (book: lr 1.0, 20 epochs, 0.9785)."
     set_seed(seed, reproducible=True)
-    dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
-    model = nn.Linear(28*28, 1).to(dl.device)
-    with diverge_guard('optimizer', lr): accs = train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show)
-    return FitResult(accs[-1], accs)
+    return train_sgd(lambda: nn.Linear(28*28, 1), 'optimizer', epochs, lr, bs, path, device, shuffle, show)
 
 # %% ../nbs/03_optimizer.ipynb #86cb1d37
 def mnist_dls(bs=256, path=None, device=None, shuffle=True):

@@ -81,8 +81,8 @@ def main():
                 if not page.query_selector('table') or '0.9971' not in text: errors.append("home page has no results table")
             for nm in sorted(api.get(Path(name).stem+'.ipynb', ())):
                 if not page.query_selector(f'[id="{nm.lower()}"], [id="{nm}"]') and nm not in text: errors.append(f"no API entry for {nm}")
-            n_img = len(page.query_selector_all('main img, #quarto-document-content img, img'))
-            if n_img < n_plots(Path(name).stem): errors.append(f"{n_plots(Path(name).stem)} plots in the notebook but {n_img} images on the page")
+            n_img,n_nb = len(page.query_selector_all('img')),n_plots(Path(name).stem)
+            if n_img < n_nb: errors.append(f"{n_nb} plots in the notebook but {n_img} images on the page")
             print(f"{'FAIL' if errors else 'ok  '} {name}: {n_img} images" + ''.join(f"\n     {e}" for e in errors))
             problems += [f"{name}: {e}" for e in errors]
         browser.close()
