@@ -33,14 +33,13 @@ def image_tensors(split, path=None):
     y = torch.cat([torch.full((len(o),), i) for i,o in enumerate(ims)])
     return x, y
 
-# %% ../nbs/05_resnet.ipynb #e60083a5
-def mnist_image_dls(bs=128, path=None, device=None, channels_last=None):
+# %% ../nbs/05_resnet.ipynb #dd3a99e1
+def mnist_image_dls(bs=128, path=None, device=None, channels_last=True):
     "fastai `DataLoaders` of `(bs, 1, 28, 28)` image batches from memory, shuffled for training."
     dev = get_device(device)
-    cl = dev.type=='cuda' if channels_last is None else channels_last
     def _dl(split, bs, shuffle):
         x,y = image_tensors(split, path)
-        if cl: x = x.contiguous(memory_format=torch.channels_last)
+        if channels_last: x = x.contiguous(memory_format=torch.channels_last)
         return TensorLoader(x, y, bs, shuffle=shuffle)
     dls = DataLoaders(_dl('train', bs, True), _dl('valid', 512, False), device=dev)
     dls.vocab = mnist_stacks(path).classes
@@ -86,14 +85,14 @@ class FusedAdam(Optimizer):
                       fused=ps[0].device.type in ('cpu', 'cuda'), amsgrad=False, maximize=False, beta1=h['mom'], beta2=h['sqr_mom'],
                       lr=h['lr'], weight_decay=h['wd'] if do_wd else 0., eps=h['eps'])
 
-# %% ../nbs/05_resnet.ipynb #2ea9beb6
+# %% ../nbs/05_resnet.ipynb #3d7a5cff
 def resnet_learner(dls, mixed=None):
     "resnet18 from scratch: `vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)`, `FusedAdam`."
     cbs = [DivergeCheck()]
     if (bf16_ok(dls.device) if mixed is None else mixed): cbs.append(BF16())
     learn = vision_learner(dls, resnet18, pretrained=False, n_in=1, n_out=dls.c, loss_func=F.cross_entropy,
                            metrics=accuracy, cbs=cbs, opt_func=FusedAdam)
-    if dls.device.type=='cuda': learn.model = learn.model.to(memory_format=torch.channels_last)
+    learn.model = learn.model.to(memory_format=torch.channels_last)
     return learn
 
 # %% ../nbs/05_resnet.ipynb #54e8bb1d
