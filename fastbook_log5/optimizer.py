@@ -41,12 +41,13 @@ def train_model(model, epochs, opt, dl, valid_dl, show=True):
         accs.append(validate_epoch(model, valid_dl))
     return accs
 
-# %% ../nbs/03_optimizer.ipynb #53503c11
-def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shuffle=True, show=True):
-    "Train `make_model()` on MNIST with `BasicOptim` and `train_model`, guarded against divergence; return a `FitResult`."
+# %% ../nbs/03_optimizer.ipynb #c01b996b
+def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shuffle=True, show=True, train=None):
+    "Train `make_model()` on MNIST by `train(model, epochs, lr, dl, valid_dl, show)` (default: `train_model` with `BasicOptim`), guarded against divergence; return a `FitResult`."
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     model = make_model().to(dl.device)
-    with diverge_guard(stage, lr): accs = train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show)
+    with diverge_guard(stage, lr):
+        accs = train(model, epochs, lr, dl, valid_dl, show) if train else train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show)
     return FitResult(accs[-1], accs)
 
 # %% ../nbs/03_optimizer.ipynb #a6ee1a47
