@@ -10,8 +10,8 @@ from pathlib import Path
 from fastcore.script import call_parse, anno_parser, Param, store_true
 
 # %% auto #0
-__all__ = ['BOOK', 'COMMANDS', 'HELP', 'stage_funcs', 'UsageError', 'parse_stages', 'check_out', 'run_stages', 'fmt_row',
-           'atomic_write', 'results_md', 'plot_results', 'write_results', 'reproduce', 'main']
+__all__ = ['BOOK', 'COMMANDS', 'stage_funcs', 'UsageError', 'parse_stages', 'check_out', 'run_stages', 'fmt_row', 'atomic_write',
+           'results_md', 'plot_results', 'write_results', 'reproduce', 'main']
 
 # %% ../nbs/06_cli.ipynb #610a5a30
 BOOK = dict(pixel=0.9511, linear=0.9696, optimizer=0.9785, learner=0.9676, simple_net=0.9828, resnet=0.9971)
@@ -150,18 +150,10 @@ def reproduce(
     print(f"wrote {out/'results.json'}, {out/'results.md'} and {out/'results.png'}")
     return res
 
-# %% ../nbs/06_cli.ipynb #494fbbfe
+# %% ../nbs/06_cli.ipynb #0b519f23
 COMMANDS = dict(reproduce=reproduce)
-HELP = """usage: log5 COMMAND [options]
 
-Fastbook chapter 4 (training a digit classifier), rebuilt from scratch.
-
-commands:
-  reproduce   train every stage of the chapter and compare with the book's accuracies
-
-Run `log5 COMMAND --help` for the options of a command."""
-
-# %% ../nbs/06_cli.ipynb #a10f88ae
+# %% ../nbs/06_cli.ipynb #6d24b888
 @call_parse
 def main(
     command:Param("`reproduce` and its options: train every stage of the chapter and compare with the book (see `log5 reproduce --help`)",
@@ -171,7 +163,7 @@ def main(
     argv = list(command or [])
     import warnings; warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # from fastai 2.8.7
     if not argv or argv[0] in ('-h', '--help'):
-        print(HELP)
+        anno_parser(main.__wrapped__, prog='log5').print_help()  # the help `log5 --help` shows
         return 0 if argv else 2
     cmd,rest = argv[0],argv[1:]
     if cmd not in COMMANDS:
