@@ -4,7 +4,9 @@
 The book's recipe is written out below as the book gives it: images decoded with a list comprehension
 over `PIL.Image.open`, batches from `DataLoader(list(zip(x, y)), batch_size=256)`, `Learner`, and
 `ImageDataLoaders.from_folder` + `vision_learner` for the resnet. The log5 path is the library's own
-stage functions (what `log5 reproduce` runs). For each repeat and stage the two run back to back, the
+stage functions (what `log5 reproduce` runs). With the `basic_learner` stage (in the default list) it
+also times `simple_net` `fit(40, 0.1)` through the plain `train_model` loop, our `BasicLearner` and
+fastai's `Learner`, on the same in-memory loaders. For each repeat and stage the two run back to back, the
 order alternating between repeats, with the same seed; training seconds and accuracy are printed for
 both, with the ratio book/log5. Not a test: it asserts nothing, it measures.
 
@@ -18,7 +20,7 @@ import torch.nn.functional as F
 from PIL import Image
 from fastai.vision.all import (untar_data, URLs, DataLoader, DataLoaders, Learner, SGD, set_seed, tensor,
                                ImageDataLoaders, vision_learner, resnet18, accuracy)
-from fastbook_log5.cli import BOOK, stage_funcs
+from fastbook_log5.cli import BOOK, CHAPTER, stage_funcs
 from fastbook_log5.data import mnist_stacks, get_device
 
 # ---- the book's recipe (Deep Learning for Coders, chapter 4) ----
@@ -103,7 +105,28 @@ def book_resnet(d, device):
     return float(learn.recorder.values[-1][2])
 
 BOOK_STAGES = dict(pixel=book_pixel, linear=book_linear, optimizer=book_optimizer, learner=book_learner,
-                   simple_net=book_simple_net, resnet=book_resnet)
+                   simple_net=book_simple_net, resnet=book_resnet, basic_learner=book_simple_net)
+
+# ---- what a learner's callbacks cost: the same simple_net fit through three loops ----
+def loops(dev, seed):
+    "`simple_net` `fit(40, 0.1)` on the same in-memory loaders: the plain loop, `BasicLearner`, fastai's `Learner`."
+    from fastbook_log5.sgd import mnist_loaders
+    from fastbook_log5.optimizer import BasicOptim, train_model, mnist_dls
+    from fastbook_log5.nonlinear import get_simple_net
+    from fastbook_log5.learner import BasicLearner
+    from fastbook_log5.loss import mnist_loss
+    from fastbook_log5.sgd import batch_accuracy
+    def plain():
+        dl,valid_dl = mnist_loaders(device=dev); m = get_simple_net().to(dev)
+        return train_model(m, 40, BasicOptim(m.parameters(), 0.1), dl, valid_dl, show=False)[-1]
+    def basic():
+        l = BasicLearner(mnist_dls(device=dev), get_simple_net(), mnist_loss, metrics=batch_accuracy, bar=False)
+        l.fit(40, 0.1); return l.recorder.values[-1][2]
+    def fastai_learner():
+        l = Learner(mnist_dls(device=dev), get_simple_net(), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
+        with l.no_bar(), l.no_logging(): l.fit(40, 0.1)
+        return float(l.recorder.values[-1][2])
+    return dict(train_model=plain, BasicLearner=basic, fastai_Learner=fastai_learner)
 
 # ---- the run ----
 def timed(f):
@@ -130,14 +153,25 @@ def main():
                 acc,secs = timed(f)
                 acc = acc if isinstance(acc, float) else acc.accuracy
                 res[s][who].append(secs); res[s][who+'_acc'].append(acc)
-            print(f"  repeat {rep+1} {s:<11} book {res[s]['book'][-1]:7.2f} s  log5 {res[s]['ours'][-1]:7.2f} s", flush=True)
+            print(f"  repeat {rep+1} {s:<13} book {res[s]['book'][-1]:7.2f} s  log5 {res[s]['ours'][-1]:7.2f} s", flush=True)
     m = statistics.mean
-    print(f"\n{'stage':<11} {'book s':>8} {'log5 s':>8} {'ratio':>6} {'book acc':>9} {'log5 acc':>9} {'published':>9}")
-    print(f"{'data':<11} {t_book_data:8.2f} {t_ours_data:8.2f} {t_book_data/t_ours_data:6.2f}")
+    print(f"\n{'stage':<13} {'book s':>8} {'log5 s':>8} {'ratio':>6} {'book acc':>9} {'log5 acc':>9} {'published':>9}")
+    print(f"{'data':<13} {t_book_data:8.2f} {t_ours_data:8.2f} {t_book_data/t_ours_data:6.2f}")
     tb,to = t_book_data,t_ours_data
     for s in stages:
-        r = res[s]; b,o = m(r['book']),m(r['ours']); tb += b; to += o
-        print(f"{s:<11} {b:8.2f} {o:8.2f} {b/o:6.2f} {m(r['book_acc']):9.4f} {m(r['ours_acc']):9.4f} {BOOK[s]:9.4f}")
-    print(f"{'chapter':<11} {tb:8.2f} {to:8.2f} {tb/to:6.2f}")
+        r = res[s]; b,o = m(r['book']),m(r['ours'])
+        if s in CHAPTER: tb += b; to += o
+        print(f"{s:<13} {b:8.2f} {o:8.2f} {b/o:6.2f} {m(r['book_acc']):9.4f} {m(r['ours_acc']):9.4f} {BOOK[s]:9.4f}")
+    print(f"{'chapter':<13} {tb:8.2f} {to:8.2f} {tb/to:6.2f}   (data and the chapter's stages run)")
+    if 'basic_learner' in stages:
+        fs,t = loops(dev, a.seed),{}
+        for rep in range(a.repeats):
+            for k in (list(fs) if rep%2==0 else list(fs)[::-1]):
+                set_seed(a.seed+rep, reproducible=True)
+                acc,secs = timed(fs[k]); t.setdefault(k, []).append((secs, acc))
+        base = m([s for s,_ in t['train_model']])
+        print(f"\nsimple_net fit(40, 0.1), same loaders and seeds, mean of {a.repeats}:")
+        print(f"{'loop':<15} {'seconds':>8} {'ratio':>6} {'accuracy':>9}")
+        for k,v in t.items(): print(f"{k:<15} {m([s for s,_ in v]):8.2f} {m([s for s,_ in v])/base:6.2f} {m([x for _,x in v]):9.4f}")
 
 if __name__=='__main__': main()

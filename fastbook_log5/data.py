@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #d91490d5
 from __future__ import annotations
-import functools, warnings
+import contextlib, functools, io, warnings
 from pathlib import Path
 from types import SimpleNamespace
 import numpy as np, torch
@@ -15,7 +15,7 @@ with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecat
 
 # %% auto #0
 __all__ = ['DataError', 'mnist_path', 'class_names', 'load_image', 'load_digits', 'mnist_stacks', 'show_digits', 'mnist_distance',
-           'rmse_distance', 'is_first', 'baseline_accuracy', 'get_device', 'mnist_xy']
+           'rmse_distance', 'is_first', 'baseline_accuracy', 'devices', 'get_device', 'mnist_xy']
 
 # %% ../nbs/00_data.ipynb #baa42915
 class DataError(ValueError):
@@ -28,11 +28,12 @@ def mnist_path(path=None, url=URLs.MNIST_SAMPLE) -> Path:
         p = Path(path).expanduser()
         if not p.exists(): raise DataError(f"data folder {p} does not exist: pass a folder holding train/ and valid/")
         return p
-    try: return Path(untar_data(url))
+    try:
+        with contextlib.redirect_stdout(io.StringIO()): return Path(untar_data(url))  # no stray download bar on stdout
     except Exception as e:
-        dest = fastai_cfg().path('data')
-        raise DataError(f"could not download {url} ({type(e).__name__}): without internet, extract a copy of "
-                        f"mnist_sample into {dest} (set FASTAI_HOME to move it) or pass the folder as path") from None
+        dest,name = fastai_cfg().path('data'),url.rsplit('/', 1)[-1].split('.')[0]
+        raise DataError(f"could not download {url} ({type(e).__name__}): without internet, extract a copy of {name} into "
+                        f"{dest} (set FASTAI_HOME to move it), or give the data folder (path= in Python, --data for log5)") from None
 
 # %% ../nbs/00_data.ipynb #e8a8de62
 def _classes(split: Path):
@@ -59,7 +60,10 @@ def load_image(fn) -> np.ndarray:
 # %% ../nbs/00_data.ipynb #6ec8daa3
 def load_digits(folder) -> torch.Tensor:
     "Every image in `folder`, sorted by name, as a float tensor `(N, 28, 28)` in [0, 1]."
-    files = sorted(o for o in Path(folder).iterdir() if o.is_file() and not o.name.startswith('.'))
+    items = [o for o in Path(folder).iterdir() if not o.name.startswith('.')]
+    subs = sorted(o.name for o in items if o.is_dir())
+    if subs: raise DataError(f"class folder {folder} holds folders {subs}: images in them would not be read; move the images up into {Path(folder).name}/ or remove the folders")
+    files = sorted(o for o in items if o.is_file())
     if not files: raise DataError(f"class folder {folder} is empty: each class needs at least one image")
     return torch.from_numpy(np.stack([load_image(o) for o in files])).float()/255
 
@@ -118,12 +122,23 @@ def baseline_accuracy(stacks=None):
     return acc_a, acc_b, (acc_a+acc_b)/2
 
 # %% ../nbs/00_data.ipynb #b6c7da2e
+def devices() -> list:
+    "The devices this machine can train on: 'cpu', then 'cuda:0', 'cuda:1', ... and 'mps' where present."
+    mps = getattr(torch.backends, 'mps', None)
+    return ['cpu', *[f'cuda:{i}' for i in range(torch.cuda.device_count())], *(['mps'] if mps and mps.is_available() else [])]
+
 def get_device(device=None) -> torch.device:
-    "`device` checked, or CUDA when present and the CPU otherwise."
+    "`device` checked to exist on this machine, or CUDA when present and the CPU otherwise."
     if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    d = torch.device(device)
+    have = devices()
+    try: d = torch.device(device)
+    except (RuntimeError, ValueError): raise ValueError(f"unknown device {device!r}: this machine has {', '.join(have)}") from None
     if d.type=='cuda' and not torch.cuda.is_available():
         raise ValueError("CUDA was asked for but torch.cuda.is_available() is False: use the CPU (device='cpu') or install a CUDA build of torch")
+    if d.type=='cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise ValueError(f"there is no {d}: this machine has {', '.join(have)}")
+    if d.type not in ('cpu', 'cuda') and d.type not in have:
+        raise ValueError(f"there is no {d.type} device here: this machine has {', '.join(have)}")
     return d
 
 # %% ../nbs/00_data.ipynb #6889cf43

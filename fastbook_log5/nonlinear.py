@@ -4,15 +4,14 @@
 
 # %% ../nbs/04_nonlinear.ipynb #cd6a9015
 from __future__ import annotations
+from .sgd import batch_accuracy, init_params, validate_epoch, mnist_loaders, progress
+from .loss import mnist_loss, plot_function, check_finite
+from .optimizer import mnist_dls, learner_result, train_sgd
 import torch
 from torch import nn
 from fastai.torch_core import set_seed
 from fastai.learner import Learner
 from fastai.optimizer import SGD
-from fastprogress.fastprogress import progress_bar
-from .loss import mnist_loss, plot_function, check_finite
-from .sgd import batch_accuracy, init_params, validate_epoch, mnist_loaders
-from .optimizer import mnist_dls, learner_result, train_sgd
 
 # %% auto #0
 __all__ = ['simple_net', 'get_simple_net', 'fit_simple_net', 'simple_net_grads', 'train_by_hand']
@@ -54,7 +53,7 @@ def simple_net_grads(model, xb, yb):
 def train_by_hand(model, epochs, lr, dl, valid_dl, show=True):
     "Train a `get_simple_net` `model` by SGD on `simple_net_grads`; return the validation accuracy after each epoch."
     ps,accs = list(model.parameters()),[]
-    for _ in (progress_bar(range(epochs), leave=False) if show else range(epochs)):
+    for _ in progress(range(epochs), show):
         with torch.no_grad():
             for xb,yb in dl:
                 for p,g in zip(ps, simple_net_grads(model, xb, yb)): p -= g*lr

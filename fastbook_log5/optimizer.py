@@ -4,6 +4,8 @@
 
 # %% ../nbs/03_optimizer.ipynb #3cc0b246
 from __future__ import annotations
+from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, init_params, linear1, FitResult, diverge_guard, progress
+from .loss import mnist_loss, check_finite
 import torch
 from torch import nn
 from fastai.torch_core import set_seed
@@ -12,12 +14,9 @@ from fastai.learner import Learner
 from fastai.callback.core import Callback
 import fastai.callback.progress  # registers the progress bar, `no_bar` and `no_logging`
 from fastai.optimizer import SGD
-from fastprogress.fastprogress import progress_bar
-from .loss import mnist_loss, check_finite
-from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, init_params, linear1, FitResult, diverge_guard
 
 # %% auto #0
-__all__ = ['BasicOptim', 'train_model', 'train_sgd', 'fit_optimizer', 'mnist_dls', 'DivergeCheck', 'fit_learner',
+__all__ = ['BasicOptim', 'train_model', 'train_sgd', 'fit_optimizer', 'mnist_dls', 'DivergeCheck', 'fit_learner', 'ShowProgress',
            'learner_result']
 
 # %% ../nbs/03_optimizer.ipynb #a87d8369
@@ -33,7 +32,7 @@ class BasicOptim:
 def train_model(model, epochs, opt, dl, valid_dl, show=True):
     "Train `model` with `opt` for `epochs` over `dl`; return the validation accuracy after each epoch."
     accs = []
-    for _ in (progress_bar(range(epochs), leave=False) if show else range(epochs)):
+    for _ in progress(range(epochs), show):
         for xb,yb in dl:
             calc_grad(xb, yb, model)
             opt.step()
@@ -76,14 +75,29 @@ def fit_learner(epochs=10, lr=1.0, bs=256, path=None, device=None, seed=42, shuf
     learn = Learner(dls, nn.Linear(28*28, 1), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
     return learner_result(learn, lambda: learn.fit(epochs, lr), 'learner', lr, show)
 
+# %% ../nbs/03_optimizer.ipynb #e22b73fd
+class ShowProgress(Callback):
+    "Report a fit's progress through `report(range(n), unit)`: by epoch, or by training batch for fits under 5 epochs."
+    order = 90
+    def __init__(self, report): self.report = report
+    def before_fit(self):
+        self.by_batch = self.n_epoch < 5
+        n = self.n_epoch*len(self.dls.train) if self.by_batch else self.n_epoch
+        self.steps = iter(self.report(range(n), 'batch' if self.by_batch else 'epoch'))
+    def before_epoch(self):
+        if not self.by_batch: next(self.steps, None)
+    def before_batch(self):
+        if self.by_batch and self.training: next(self.steps, None)
+    def after_fit(self):
+        for _ in self.steps: pass
+
 # %% ../nbs/03_optimizer.ipynb #fd25822e
 def learner_result(learn, fit, stage, lr, show=True):
-    "Run `fit()` guarded against divergence, with bars and table (`show=True`), bars only ('bar') or neither; return a `FitResult`."
+    "Run `fit()` guarded against divergence, with fastai's bars and table (`show=True`), `ShowProgress(show)` (a function) or quietly; return a `FitResult`."
+    cb = ShowProgress(show) if callable(show) else None
     with diverge_guard(stage, lr):
         if show is True: fit()
-        elif show:
-            with learn.no_logging(): fit()
         else:
-            with learn.no_bar(), learn.no_logging(): fit()
+            with learn.no_bar(), learn.no_logging(), learn.added_cbs(cb or []): fit()
     vals = learn.recorder.values
     return FitResult(float(vals[-1][2]), [float(v[2]) for v in vals], [float(v[0]) for v in vals], learn)

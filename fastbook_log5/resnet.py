@@ -4,6 +4,7 @@
 
 # %% ../nbs/05_resnet.ipynb #d73b20c3
 from __future__ import annotations
+from .data import mnist_path, mnist_stacks, get_device  # first: fastai without its torch.jit warning
 import torch
 import torch.nn.functional as F
 from fastai.torch_core import set_seed
@@ -17,7 +18,6 @@ from fastai.vision.core import PILImageBW
 from fastai.vision.learner import vision_learner
 from fastai.callback.schedule import fit_one_cycle  # registers Learner.fit_one_cycle
 from torchvision.models import resnet18
-from .data import mnist_path, mnist_stacks, get_device
 from .sgd import TensorLoader
 from .optimizer import DivergeCheck, learner_result
 

@@ -16,7 +16,7 @@ from .loss import mnist_loss, check_shapes, Diverged
 
 # %% auto #0
 __all__ = ['init_params', 'linear1', 'calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'TensorLoader',
-           'mnist_loaders', 'FitResult', 'diverge_guard', 'fit_linear']
+           'mnist_loaders', 'FitResult', 'diverge_guard', 'progress', 'fit_linear']
 
 # %% ../nbs/02_sgd.ipynb #9387c15d
 def init_params(size, std=1.0, device=None):
@@ -105,6 +105,12 @@ def diverge_guard(stage, lr):
     try: yield
     except Diverged: raise Diverged(f"{stage} diverged at lr {lr}: the loss became NaN or infinite, lower the learning rate") from None
 
+# %% ../nbs/02_sgd.ipynb #6a815862
+def progress(it, show=True, unit='epoch'):
+    "`it` with a fastprogress bar (`show=True`), as is (`show=False`), or through `show(it, unit)` if `show` is a function."
+    if callable(show): return show(it, unit)
+    return progress_bar(it, leave=False) if show else it
+
 # %% ../nbs/02_sgd.ipynb #2def7db1
 def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
     "Train the from-scratch linear model (book: lr 1.0, 20 epochs, 0.9696); return its `FitResult`."
@@ -114,7 +120,7 @@ def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuff
     model,params = partial(linear1, weights=weights, bias=bias),(weights, bias)
     res = FitResult(0.)
     with diverge_guard('linear', lr):
-        for _ in (progress_bar(range(epochs), leave=False) if show else range(epochs)):
+        for _ in progress(range(epochs), show):
             train_epoch(model, lr, params, dl)
             with torch.no_grad(): loss = mnist_loss(model(dl.x), dl.y)
             res.losses.append(loss.item())
