@@ -6,7 +6,7 @@
 __all__ = ['EVENTS', 'CancelBatchException', 'CancelEpochException', 'CancelFitException', 'Callback', 'BasicLearner', 'Recorder',
            'ProgressCB', 'set_lr', 'LRFinder', 'smooth', 'plot_lr_find', 'fit_basic_learner']
 
-# %% ../nbs/06_learner.ipynb #cea70793
+# %% ../nbs/06_learner.ipynb #d0344644
 import math, re, time
 from contextlib import contextmanager
 from copy import deepcopy
@@ -16,14 +16,14 @@ from fastai.torch_core import set_seed
 from fastprogress.fastprogress import master_bar, progress_bar, format_time
 from .loss import mnist_loss
 from .sgd import batch_accuracy, FitResult, diverge_guard
-from .optimizer import BasicOptim, mnist_dls
+from .optimizer import BasicOptim, mnist_dls, ShowProgress
 from .nonlinear import get_simple_net
 
-# %% ../nbs/06_learner.ipynb #bb585ac0
+# %% ../nbs/06_learner.ipynb #a2e0c78e
 EVENTS = ('before_fit before_epoch before_train before_batch after_pred after_loss after_backward after_step '
           'after_batch after_train before_validate after_validate after_epoch after_fit').split()
 
-# %% ../nbs/06_learner.ipynb #b0487b00
+# %% ../nbs/06_learner.ipynb #9235051f
 class CancelBatchException(Exception):
     "Raised by a callback to skip the rest of the batch (`after_batch` still runs)."
 
@@ -33,7 +33,7 @@ class CancelEpochException(Exception):
 class CancelFitException(Exception):
     "Raised by a callback to stop the fit (`after_fit` still runs)."
 
-# %% ../nbs/06_learner.ipynb #90867386
+# %% ../nbs/06_learner.ipynb #f63cf1d4
 class Callback:
     "Base class of callbacks: methods named after `EVENTS`; `self.learn` is the learner, whose attributes read through."
     order,learn = 0,None
@@ -45,7 +45,7 @@ class Callback:
         "The snake-case class name without `CB`: `learn.<name>` reaches the callback."
         return re.sub(r'(?<!^)(?=[A-Z])', '_', type(self).__name__.removesuffix('CB').removesuffix('Callback')).lower()
 
-# %% ../nbs/06_learner.ipynb #36f40ac6
+# %% ../nbs/06_learner.ipynb #975e3a3d
 def _named(e, cb, event):
     "`e`, its message naming the callback `cb` and the `event` it was handling (once)."
     if getattr(e, '_log5_cb', False): return e
@@ -55,10 +55,10 @@ def _named(e, cb, event):
     e._log5_cb = True
     return e
 
-# %% ../nbs/06_learner.ipynb #cea244a3
+# %% ../nbs/06_learner.ipynb #f4ec5c84
 def _listify(o): return list(o) if isinstance(o, (list, tuple)) else [o]
 
-# %% ../nbs/06_learner.ipynb #ce3868fc
+# %% ../nbs/06_learner.ipynb #84426711
 class BasicLearner:
     "The chapter's training loop (`train_model`) with callbacks around every step, as fastai's `Learner`."
     def __init__(self, dls, model, loss_func, opt_func=BasicOptim, metrics=(), cbs=(), bar=True):
@@ -86,7 +86,7 @@ class BasicLearner:
             except (CancelBatchException, CancelEpochException, CancelFitException): raise
             except Exception as e: raise _named(e, cb, event)
 
-# %% ../nbs/06_learner.ipynb #ddbf9c94
+# %% ../nbs/06_learner.ipynb #f0aaca26
 @patch
 def _batch(self:BasicLearner):
     self.pred = self.loss = None
@@ -98,7 +98,7 @@ def _batch(self:BasicLearner):
     self.opt.step(); self('after_step')
     self.opt.zero_grad()
 
-# %% ../nbs/06_learner.ipynb #726546b2
+# %% ../nbs/06_learner.ipynb #5bfe2122
 @patch
 def _epoch(self:BasicLearner, train):
     self.training,self.dl = train,(self.dls.train if train else self.dls.valid)
@@ -111,7 +111,7 @@ def _epoch(self:BasicLearner, train):
             self('after_batch')
     self('after_train' if train else 'after_validate')
 
-# %% ../nbs/06_learner.ipynb #97e6e199
+# %% ../nbs/06_learner.ipynb #8a46b6cb
 @patch
 def fit(self:BasicLearner, n_epoch, lr):
     "Train for `n_epoch` epochs at learning rate `lr`, calling the callbacks at every event."
@@ -131,7 +131,7 @@ def fit(self:BasicLearner, n_epoch, lr):
     except CancelFitException: pass
     self('after_fit')
 
-# %% ../nbs/06_learner.ipynb #758848d4
+# %% ../nbs/06_learner.ipynb #7434d6b0
 @patch
 @contextmanager
 def no_bar(self:BasicLearner):
@@ -140,7 +140,7 @@ def no_bar(self:BasicLearner):
     try: yield self
     finally: self.bar = old
 
-# %% ../nbs/06_learner.ipynb #a3a61ee3
+# %% ../nbs/06_learner.ipynb #dc4d46b0
 class Recorder(Callback):
     "Training loss per batch, and per epoch a row of `values`: train loss, valid loss, each metric (weighted by batch size)."
     order = 50
@@ -170,7 +170,7 @@ class Recorder(Callback):
         "The column names of `values`."
         return ['train_loss', 'valid_loss', *[getattr(m, '__name__', type(m).__name__) for m in self.metrics]]
 
-# %% ../nbs/06_learner.ipynb #0a0ccfe6
+# %% ../nbs/06_learner.ipynb #0aaf2675
 @patch
 def plot_loss(self:Recorder, ax=None):
     "Plot the training loss of every batch and the validation loss after each epoch."
@@ -182,7 +182,7 @@ def plot_loss(self:Recorder, ax=None):
     ax.set_xlabel('batch'); ax.set_ylabel('loss'); ax.grid(alpha=0.3); ax.legend()
     return ax
 
-# %% ../nbs/06_learner.ipynb #a923628c
+# %% ../nbs/06_learner.ipynb #d4f06e4b
 class ProgressCB(Callback):
     "fastprogress bars: one over the epochs, one over each pass's batches, and the `Recorder`'s table."
     order = 60
@@ -198,7 +198,7 @@ class ProgressCB(Callback):
         self.mbar.write([str(self.epoch), *vals, format_time(time.perf_counter()-self.t0)], table=True)
     def after_fit(self): self.mbar.on_iter_end()
 
-# %% ../nbs/06_learner.ipynb #956d76e7
+# %% ../nbs/06_learner.ipynb #d7d92fc8
 def set_lr(opt, lr):
     "Set the learning rate of `opt`: our `BasicOptim` (`.lr`), a fastai `Optimizer` or a PyTorch one."
     if hasattr(opt, 'set_hyper'): opt.set_hyper('lr', lr)
@@ -206,7 +206,7 @@ def set_lr(opt, lr):
         for g in opt.param_groups: g['lr'] = lr
     else: opt.lr = lr
 
-# %% ../nbs/06_learner.ipynb #339076ba
+# %% ../nbs/06_learner.ipynb #dade591f
 class LRFinder(Callback):
     "Raise the learning rate from `start` to `end` exponentially over `num_it` batches; stop when the loss blows up."
     order = 45
@@ -223,7 +223,7 @@ class LRFinder(Callback):
         self.best = min(self.best, loss)
     def before_validate(self): raise CancelEpochException()
 
-# %% ../nbs/06_learner.ipynb #d7605e64
+# %% ../nbs/06_learner.ipynb #73e02171
 def smooth(xs, beta=0.9):
     "Exponential moving average of `xs`, debiased for its start at 0."
     avg,res = 0.,[]
@@ -232,7 +232,7 @@ def smooth(xs, beta=0.9):
         res.append(avg/(1-beta**i))
     return res
 
-# %% ../nbs/06_learner.ipynb #af4ce2c2
+# %% ../nbs/06_learner.ipynb #726a9f7f
 @patch
 def lr_find(self:BasicLearner, start=1e-5, end=10, num_it=100, show=True):
     "Train with a growing learning rate, restore the model, plot loss against lr; return the lr where the loss falls fastest."
@@ -251,7 +251,7 @@ def lr_find(self:BasicLearner, start=1e-5, end=10, num_it=100, show=True):
     if show: plot_lr_find(cb)
     return cb.suggestion
 
-# %% ../nbs/06_learner.ipynb #4310813b
+# %% ../nbs/06_learner.ipynb #f8bb3545
 def plot_lr_find(cb, ax=None, title=None, mark=None):
     "Plot the smoothed loss of the `LRFinder` `cb` against the learning rate, with its suggestion and `mark`."
     import matplotlib.pyplot as plt
@@ -263,11 +263,12 @@ def plot_lr_find(cb, ax=None, title=None, mark=None):
     if title: ax.set_title(title)
     return ax
 
-# %% ../nbs/06_learner.ipynb #ff79beaa
+# %% ../nbs/06_learner.ipynb #0b916442
 def fit_basic_learner(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
     "`simple_net` trained by `BasicLearner` with `BasicOptim` and `mnist_loss`, `fit(40, 0.1)` as in the book (0.9828)."
     set_seed(seed, reproducible=True)
-    learn = BasicLearner(mnist_dls(bs, path, device, shuffle=shuffle), get_simple_net(), mnist_loss, metrics=batch_accuracy, bar=show is True)
+    learn = BasicLearner(mnist_dls(bs, path, device, shuffle=shuffle), get_simple_net(), mnist_loss, metrics=batch_accuracy,
+                         cbs=ShowProgress(show) if callable(show) else (), bar=show is True)
     with diverge_guard('basic_learner', lr): learn.fit(epochs, lr)
     vals = learn.recorder.values
     return FitResult(vals[-1][2], [v[2] for v in vals], [v[0] for v in vals], learn)
