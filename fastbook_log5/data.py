@@ -108,17 +108,17 @@ def rmse_distance(a, b):
     return ((a-b)**2).mean((-1,-2)).sqrt()
 
 # %% ../nbs/00_data.ipynb #7e0ec196
-def is_first(x, mean_a, mean_b):
-    "True where the images `x` are closer (L1) to `mean_a` than to `mean_b`."
-    return mnist_distance(x, mean_a) < mnist_distance(x, mean_b)
+def is_first(x, mean_a, mean_b, dist=mnist_distance):
+    "True where the images `x` are closer (by `dist`, L1 by default) to `mean_a` than to `mean_b`."
+    return dist(x, mean_a) < dist(x, mean_b)
 
 # %% ../nbs/00_data.ipynb #990a5db3
-def baseline_accuracy(stacks=None):
-    "Pixel-similarity accuracy on the validation set: (first class, second class, their mean as in the book)."
+def baseline_accuracy(stacks=None, dist=mnist_distance):
+    "Pixel-similarity accuracy on the validation set by distance `dist`: (first class, second class, their mean as in the book)."
     st = mnist_stacks() if stacks is None else stacks
     ma,mb = (o.mean(0) for o in st.train)
-    acc_a = is_first(st.valid[0], ma, mb).float().mean().item()
-    acc_b = 1 - is_first(st.valid[1], ma, mb).float().mean().item()
+    acc_a = is_first(st.valid[0], ma, mb, dist).float().mean().item()
+    acc_b = 1 - is_first(st.valid[1], ma, mb, dist).float().mean().item()
     return acc_a, acc_b, (acc_a+acc_b)/2
 
 # %% ../nbs/00_data.ipynb #b6c7da2e

@@ -22,7 +22,12 @@ from .sgd import TensorLoader
 from .optimizer import DivergeCheck, learner_result
 
 # %% auto #0
-__all__ = ['image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'resnet_learner', 'fit_resnet', 'folder_dls']
+__all__ = ['folder_dls', 'image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'resnet_learner', 'fit_resnet']
+
+# %% ../nbs/05_resnet.ipynb #2aa45deb
+def folder_dls(path=None, bs=64, device=None):
+    "fastai's `ImageDataLoaders.from_folder` over `path`, one-channel images, for interpretation and export."
+    return ImageDataLoaders.from_folder(mnist_path(path), valid='valid', img_cls=PILImageBW, bs=bs, device=get_device(device))
 
 # %% ../nbs/05_resnet.ipynb #468e86c1
 def image_tensors(split, path=None):
@@ -101,8 +106,3 @@ def fit_resnet(epochs=1, lr=0.1, bs=128, path=None, device=None, seed=42, mixed=
     set_seed(seed, reproducible=True)
     learn = resnet_learner(mnist_image_dls(bs, path, device), mixed)
     return learner_result(learn, lambda: learn.fit_one_cycle(epochs, lr), 'resnet', lr, show)
-
-# %% ../nbs/05_resnet.ipynb #2aa45deb
-def folder_dls(path=None, bs=64, device=None):
-    "fastai's `ImageDataLoaders.from_folder` over `path`, one-channel images, for interpretation and export."
-    return ImageDataLoaders.from_folder(mnist_path(path), valid='valid', img_cls=PILImageBW, bs=bs, device=get_device(device))
