@@ -2,8 +2,8 @@
 """Open every page of the built site (_docs/) in headless Chromium and check it as a reader would see it.
 
 Fails on a JavaScript error, a broken internal link, an image or other resource that does not load,
-a stage missing from the sidebar, an exported name without its API entry, or a home page without the
-results table. Saves a screenshot of each page into _docs_screens/. The browser is the system's
+a stage missing from the sidebar, an exported name without its API entry, a home page without the
+results table, or a questionnaire page without all 37 answered questions. Saves a screenshot of each page into _docs_screens/. The browser is the system's
 Chromium (Debian's `chromium`), driven by Playwright's Python package.
 """
 import ast, functools, http.server, os, re, sys, threading
@@ -79,6 +79,10 @@ def main():
                 for nb in nb_pages:
                     if not any(nb in h for h in side): errors.append(f"sidebar does not list {nb}")
                 if not page.query_selector('table') or '0.9971' not in text: errors.append("home page has no results table")
+            if name=='08_questionnaire.html':
+                bold = page.eval_on_selector_all('strong', 'els => els.map(e => e.innerText)')
+                seen = {int(m.group(1)) for b in bold if (m := re.match(r'(\d+)\. ', b))}
+                if seen != set(range(1, 38)): errors.append(f"questionnaire page lacks questions {sorted(set(range(1, 38)) - seen)}")
             for nm in sorted(api.get(Path(name).stem+'.ipynb', ())):
                 if not page.query_selector(f'[id="{nm.lower()}"], [id="{nm}"]') and nm not in text: errors.append(f"no API entry for {nm}")
             n_img,n_nb = len(page.query_selector_all('img')),n_plots(Path(name).stem)
