@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_data.ipynb #d91490d5
 from __future__ import annotations
-import contextlib, functools, io, warnings
+import contextlib, functools, hashlib, io, os, sys, tempfile, warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 import numpy as np, torch
@@ -14,8 +15,10 @@ with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecat
     from fastai.data.external import untar_data, URLs, fastai_cfg
 
 # %% auto #0
-__all__ = ['DataError', 'mnist_path', 'class_names', 'load_image', 'load_digits', 'mnist_stacks', 'show_digits', 'mnist_distance',
-           'rmse_distance', 'is_first', 'baseline_accuracy', 'devices', 'get_device', 'mnist_xy']
+__all__ = ['SPLITS', 'DataError', 'mnist_path', 'splits', 'class_names', 'load_image', 'load_bytes', 'load_digits', 'cache_dir',
+           'digits_key', 'cached_bytes', 'mnist_stacks', 'show_digits', 'mnist_distance', 'rmse_distance', 'is_first',
+           'baseline_accuracy', 'nearest_mean', 'pixel_accuracy', 'FitResult', 'fit_pixel', 'devices', 'get_device',
+           'mnist_xy']
 
 # %% ../nbs/00_data.ipynb #baa42915
 class DataError(ValueError):
@@ -36,18 +39,34 @@ def mnist_path(path=None, url=URLs.MNIST_SAMPLE) -> Path:
                         f"{dest} (set FASTAI_HOME to move it), or give the data folder (path= in Python, --data for log5)") from None
 
 # %% ../nbs/00_data.ipynb #e8a8de62
+SPLITS = (('train', 'valid'), ('training', 'testing'))
+
+def splits(path) -> tuple:
+    "The training and validation folder names of `path`: `('train', 'valid')` as MNIST_SAMPLE, or `('training', 'testing')` as full MNIST."
+    path = Path(path)
+    have = [s for s in SPLITS if any((path/o).is_dir() for o in s)]
+    if len(have) > 1: raise DataError(f"{path} mixes two layouts, {'/ and '.join(have[0])}/ and {'/ and '.join(have[1])}/: keep one pair")
+    tr,va = have[0] if have else SPLITS[0]
+    for s in (tr, va):
+        if not (path/s).is_dir(): raise DataError(f"{path} has no {s}/ folder: the data needs {tr}/ and {va}/, each with one folder per class")
+    return tr, va
+
 def _classes(split: Path):
-    if not split.is_dir(): raise DataError(f"{split.parent} has no {split.name}/ folder: the data needs train/ and valid/, each with one folder per class")
     return sorted(o.name for o in split.iterdir() if o.is_dir() and not o.name.startswith('.'))
 
 # %% ../nbs/00_data.ipynb #7533664b
 def class_names(path) -> list:
-    "The two class names, checked to be the same two folders in `train/` and `valid/`."
+    "The class names (two or more), checked to be the same folders in the training and the validation split."
     path = Path(path)
-    tr,va = _classes(path/'train'),_classes(path/'valid')
-    if len(tr)!=2: raise DataError(f"{path/'train'} holds {len(tr)} class folders {tr}: this is a binary classifier, keep exactly two")
-    if tr!=va: raise DataError(f"train/ has classes {tr} but valid/ has {va}: both need the same two class folders")
-    return tr
+    (tr,va),names = splits(path),{}
+    for s in splits(path):
+        names[s] = _classes(path/s)
+        if not names[s]: raise DataError(f"{path/s} is empty: it needs one folder of images per class")
+    if len(names[tr]) < 2: raise DataError(f"{path/tr} holds {len(names[tr])} class folders {names[tr]}: a classifier needs at least two")
+    for a,b in ((tr, va), (va, tr)):
+        if miss := [c for c in names[a] if c not in names[b]]:
+            raise DataError(f"class {', '.join(miss)} is in {a}/ but not in {b}/: {tr}/ and {va}/ need the same class folders")
+    return names[tr]
 
 # %% ../nbs/00_data.ipynb #85f204bf
 def load_image(fn) -> np.ndarray:
@@ -58,21 +77,67 @@ def load_image(fn) -> np.ndarray:
     return np.array(im.convert('L'))
 
 # %% ../nbs/00_data.ipynb #6ec8daa3
-def load_digits(folder) -> torch.Tensor:
-    "Every image in `folder`, sorted by name, as a float tensor `(N, 28, 28)` in [0, 1]."
+def load_bytes(folder) -> torch.Tensor:
+    "Every image in `folder`, sorted by name, as a uint8 tensor `(N, 28, 28)`."
     items = [o for o in Path(folder).iterdir() if not o.name.startswith('.')]
     subs = sorted(o.name for o in items if o.is_dir())
     if subs: raise DataError(f"class folder {folder} holds folders {subs}: images in them would not be read; move the images up into {Path(folder).name}/ or remove the folders")
     files = sorted(o for o in items if o.is_file())
     if not files: raise DataError(f"class folder {folder} is empty: each class needs at least one image")
-    return torch.from_numpy(np.stack([load_image(o) for o in files])).float()/255
+    return torch.from_numpy(np.stack([load_image(o) for o in files]))
+
+def load_digits(folder) -> torch.Tensor:
+    "Every image in `folder`, sorted by name, as a float tensor `(N, 28, 28)` in [0, 1]."
+    return load_bytes(folder).float()/255
 
 # %% ../nbs/00_data.ipynb #9444eb36
+def cache_dir() -> Path:
+    "Where decoded digits are cached: `$LOG5_CACHE`, else `log5_cache/` in fastai's data folder."
+    return Path(os.environ.get('LOG5_CACHE') or fastai_cfg().path('data')/'log5_cache')
+
+def digits_key(path, classes) -> str:
+    "A key that changes when any file or folder under the class folders of `path` is added, removed or changed."
+    h = hashlib.sha1()
+    for s in splits(path):
+        for c in classes:
+            for e in sorted(os.scandir(path/s/c), key=lambda e: e.name):
+                st = e.stat()
+                h.update(f"{s}/{c}/{e.name}\0{e.is_dir()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+# %% ../nbs/00_data.ipynb #3418aac8
+def _decode(path, classes):
+    return {k: [load_bytes(path/s/c) for c in classes] for k,s in zip(('train', 'valid'), splits(path))}
+
+def cached_bytes(path, classes, warn=None) -> dict:
+    "The digits of `path` as uint8 tensors by split and class, from the disk cache when it is current, else decoded (and cached)."
+    warn = warn or (lambda s: print(s, file=sys.stderr))
+    path = Path(path).resolve()
+    key,fn = digits_key(path, classes),cache_dir()/f"{hashlib.sha1(str(path).encode()).hexdigest()[:16]}.pt"
+    if fn.exists():
+        try:
+            c = torch.load(fn, weights_only=True)
+            if c['key']==key and c['classes']==classes: return {k: c[k] for k in ('train', 'valid')}
+        except Exception as e: warn(f"warning: the digit cache {fn} could not be read ({type(e).__name__}): decoding the images again")
+    res = _decode(path, classes)
+    try:
+        fn.parent.mkdir(parents=True, exist_ok=True)
+        fd,tmp = tempfile.mkstemp(dir=fn.parent, suffix='.tmp'); os.close(fd)
+        try:
+            torch.save(dict(key=key, classes=classes, path=str(path), **res), tmp)
+            m = os.umask(0); os.umask(m); os.chmod(tmp, 0o666 & ~m)
+            os.replace(tmp, fn)
+        finally:
+            if os.path.exists(tmp): os.unlink(tmp)
+    except OSError as e: warn(f"warning: could not write the digit cache {fn} ({e.strerror}): the digits will be decoded again next time")
+    return res
+
+# %% ../nbs/00_data.ipynb #1f459f18
 @functools.lru_cache(maxsize=4)
 def _stacks(path: Path):
     classes = class_names(path)
-    splits = {s: tuple(load_digits(path/s/c) for c in classes) for s in ('train','valid')}
-    return SimpleNamespace(path=path, classes=classes, **splits)
+    b = cached_bytes(path, classes)
+    return SimpleNamespace(path=path, classes=classes, **{k: tuple(o.float().div_(255) for o in v) for k,v in b.items()})
 
 # %% ../nbs/00_data.ipynb #5c65265e
 def mnist_stacks(path=None) -> SimpleNamespace:
@@ -121,6 +186,32 @@ def baseline_accuracy(stacks=None, dist=mnist_distance):
     acc_b = 1 - is_first(st.valid[1], ma, mb, dist).float().mean().item()
     return acc_a, acc_b, (acc_a+acc_b)/2
 
+# %% ../nbs/00_data.ipynb #c78b2dfc
+def nearest_mean(x, means, dist=mnist_distance):
+    "For each image of `x`, the index of the nearest of `means` (one ideal image per class) by `dist`."
+    return torch.stack([dist(x, m) for m in means]).argmin(0)
+
+def pixel_accuracy(stacks=None, dist=mnist_distance) -> list:
+    "Validation accuracy on each class when every digit is given the class of the nearest mean training image."
+    st = mnist_stacks() if stacks is None else stacks
+    means = [o.mean(0) for o in st.train]
+    return [(nearest_mean(v, means, dist)==i).float().mean().item() for i,v in enumerate(st.valid)]
+
+# %% ../nbs/00_data.ipynb #0b4d92be
+@dataclass
+class FitResult:
+    "What a training stage measured: final `accuracy`, `accs` and `losses` per epoch, and its `learn`er if any."
+    accuracy: float
+    accs: list = field(default_factory=list)
+    losses: list = field(default_factory=list)
+    learn: object = field(default=None, repr=False)
+
+# %% ../nbs/00_data.ipynb #f490da34
+def fit_pixel(path=None, device=None, seed=42, show=True, dist=mnist_distance) -> FitResult:
+    "The pixel-similarity stage: mean over classes of the accuracy of nearest-mean classification (book: 0.9511, L1)."
+    accs = pixel_accuracy(mnist_stacks(path), dist)
+    return FitResult(sum(accs)/len(accs))
+
 # %% ../nbs/00_data.ipynb #b6c7da2e
 def devices() -> list:
     "The devices this machine can train on: 'cpu', then 'cuda:0', 'cuda:1', ... and 'mps' where present."
@@ -143,10 +234,11 @@ def get_device(device=None) -> torch.device:
 
 # %% ../nbs/00_data.ipynb #6889cf43
 def mnist_xy(path=None, device=None):
-    "`train_x, train_y, valid_x, valid_y`: images as `(N, 784)` floats, labels `(N, 1)` (1 for the first class)."
+    "`train_x, train_y, valid_x, valid_y`: images as `(N, 784)` floats; labels `(N, 1)` (1 for the first class) for two classes, class indices `(N,)` for more."
     st,dev = mnist_stacks(path),get_device(device)
-    def _xy(a, b):
-        x = torch.cat([a, b]).view(-1, 28*28)
-        y = torch.cat([torch.ones(len(a)), torch.zeros(len(b))]).unsqueeze(1)
+    def _xy(ims):
+        x = torch.cat(ims).view(-1, 28*28)
+        if len(ims)==2: y = torch.cat([torch.ones(len(ims[0])), torch.zeros(len(ims[1]))]).unsqueeze(1)
+        else: y = torch.cat([torch.full((len(o),), i) for i,o in enumerate(ims)])
         return x.to(dev), y.to(dev)
-    return *_xy(*st.train), *_xy(*st.valid)
+    return *_xy(st.train), *_xy(st.valid)

@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import master_bar, progress_bar, format_time
 from .loss import mnist_loss
-from .sgd import batch_accuracy, FitResult, diverge_guard
+from .sgd import batch_accuracy, FitResult, diverge_guard, n_classes, n_out, loss_for
 from .optimizer import BasicOptim, mnist_dls, ShowProgress
 from .nonlinear import get_simple_net
 
@@ -267,7 +267,8 @@ def plot_lr_find(cb, ax=None, title=None, mark=None):
 def fit_basic_learner(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
     "`simple_net` trained by `BasicLearner` with `BasicOptim` and `mnist_loss`, `fit(40, 0.1)` as in the book (0.9828)."
     set_seed(seed, reproducible=True)
-    learn = BasicLearner(mnist_dls(bs, path, device, shuffle=shuffle), get_simple_net(), mnist_loss, metrics=batch_accuracy,
+    c = n_classes(path)
+    learn = BasicLearner(mnist_dls(bs, path, device, shuffle=shuffle), get_simple_net(n_out=n_out(c)), loss_for(c), metrics=batch_accuracy,
                          cbs=ShowProgress(show) if callable(show) else (), bar=show is True)
     with diverge_guard('basic_learner', lr): learn.fit(epochs, lr)
     vals = learn.recorder.values

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_nonlinear.ipynb #cd6a9015
 from __future__ import annotations
-from .sgd import batch_accuracy, init_params, validate_epoch, mnist_loaders, progress
+from .sgd import batch_accuracy, init_params, validate_epoch, mnist_loaders, progress, n_classes, n_out, loss_for
 from .loss import mnist_loss, plot_function, check_finite
 from .optimizer import mnist_dls, learner_result, train_sgd
 import torch
@@ -24,17 +24,18 @@ def simple_net(xb, w1, b1, w2, b2):
     return res@w2 + b2
 
 # %% ../nbs/04_nonlinear.ipynb #ae751198
-def get_simple_net(n_hidden=30):
-    "`simple_net` as PyTorch modules: `Linear(784, n_hidden)`, `ReLU`, `Linear(n_hidden, 1)`."
-    return nn.Sequential(nn.Linear(28*28, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1))
+def get_simple_net(n_hidden=30, n_out=1):
+    "`simple_net` as PyTorch modules: `Linear(784, n_hidden)`, `ReLU`, `Linear(n_hidden, n_out)` (one output per class beyond two)."
+    return nn.Sequential(nn.Linear(28*28, n_hidden), nn.ReLU(), nn.Linear(n_hidden, n_out))
 
 # %% ../nbs/04_nonlinear.ipynb #c67460ea
 def fit_simple_net(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, learner=True):
-    "`simple_net` with SGD and `mnist_loss`, `fit(40, 0.1)` as in the book (0.9828), by `Learner` or (`learner=False`) `train_by_hand`."
+    "`simple_net` with SGD, `fit(40, 0.1)` as in the book (0.9828), by `Learner` or (`learner=False`) `train_by_hand` (`train_model` beyond two classes)."
     set_seed(seed, reproducible=True)
-    if not learner: return train_sgd(get_simple_net, 'simple_net', epochs, lr, bs, path, device, shuffle, show, train=train_by_hand)
+    c = n_classes(path)
+    if not learner: return train_sgd(get_simple_net, 'simple_net', epochs, lr, bs, path, device, shuffle, show, train=train_by_hand if c==2 else None)
     dls = mnist_dls(bs, path, device, shuffle=shuffle)
-    learn = Learner(dls, get_simple_net(), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
+    learn = Learner(dls, get_simple_net(n_out=n_out(c)), opt_func=SGD, loss_func=loss_for(c), metrics=batch_accuracy)
     return learner_result(learn, lambda: learn.fit(epochs, lr), 'simple_net', lr, show)
 
 # %% ../nbs/04_nonlinear.ipynb #3b88a0b4

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_optimizer.ipynb #3cc0b246
 from __future__ import annotations
-from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, init_params, linear1, FitResult, diverge_guard, progress
+from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, init_params, linear1, FitResult, diverge_guard, progress, n_classes, n_out, loss_for
 from .loss import mnist_loss, check_finite
 import torch
 from torch import nn
@@ -29,12 +29,12 @@ class BasicOptim:
         for p in self.params: p.grad = None
 
 # %% ../nbs/03_optimizer.ipynb #3f4e4688
-def train_model(model, epochs, opt, dl, valid_dl, show=True):
-    "Train `model` with `opt` for `epochs` over `dl`; return the validation accuracy after each epoch."
+def train_model(model, epochs, opt, dl, valid_dl, show=True, loss_func=mnist_loss):
+    "Train `model` with `opt` for `epochs` over `dl` (on `loss_func`); return the validation accuracy after each epoch."
     accs = []
     for _ in progress(range(epochs), show):
         for xb,yb in dl:
-            calc_grad(xb, yb, model)
+            calc_grad(xb, yb, model, loss_func)
             opt.step()
             opt.zero_grad()
         accs.append(validate_epoch(model, valid_dl))
@@ -42,18 +42,19 @@ def train_model(model, epochs, opt, dl, valid_dl, show=True):
 
 # %% ../nbs/03_optimizer.ipynb #c01b996b
 def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shuffle=True, show=True, train=None):
-    "Train `make_model()` on MNIST by `train(model, epochs, lr, dl, valid_dl, show)` (default: `train_model` with `BasicOptim`), guarded against divergence; return a `FitResult`."
+    "Train `make_model(n_out=...)` on the data by `train(model, epochs, lr, dl, valid_dl, show)` (default: `train_model` with `BasicOptim`), guarded against divergence; return a `FitResult`."
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
-    model = make_model().to(dl.device)
+    c = n_classes(path)
+    model = make_model(n_out=n_out(c)).to(dl.device)
     with diverge_guard(stage, lr):
-        accs = train(model, epochs, lr, dl, valid_dl, show) if train else train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show)
+        accs = train(model, epochs, lr, dl, valid_dl, show) if train else train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show, loss_for(c))
     return FitResult(accs[-1], accs)
 
 # %% ../nbs/03_optimizer.ipynb #a6ee1a47
 def fit_optimizer(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
     "Train `nn.Linear` with `BasicOptim` and `train_model` (book: lr 1.0, 20 epochs, 0.9785)."
     set_seed(seed, reproducible=True)
-    return train_sgd(lambda: nn.Linear(28*28, 1), 'optimizer', epochs, lr, bs, path, device, shuffle, show)
+    return train_sgd(lambda n_out: nn.Linear(28*28, n_out), 'optimizer', epochs, lr, bs, path, device, shuffle, show)
 
 # %% ../nbs/03_optimizer.ipynb #86cb1d37
 def mnist_dls(bs=256, path=None, device=None, shuffle=True):
@@ -71,8 +72,8 @@ class DivergeCheck(Callback):
 def fit_learner(epochs=10, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
     "`Learner` with `nn.Linear`, `SGD` and `mnist_loss`, `fit(10, 1.0)` as in the book (0.9676)."
     set_seed(seed, reproducible=True)
-    dls = mnist_dls(bs, path, device, shuffle=shuffle)
-    learn = Learner(dls, nn.Linear(28*28, 1), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
+    dls,c = mnist_dls(bs, path, device, shuffle=shuffle),n_classes(path)
+    learn = Learner(dls, nn.Linear(28*28, n_out(c)), opt_func=SGD, loss_func=loss_for(c), metrics=batch_accuracy)
     return learner_result(learn, lambda: learn.fit(epochs, lr), 'learner', lr, show)
 
 # %% ../nbs/03_optimizer.ipynb #e22b73fd

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_resnet.ipynb #d73b20c3
 from __future__ import annotations
-from .data import mnist_path, mnist_stacks, get_device  # first: fastai without its torch.jit warning
+from .data import mnist_path, mnist_stacks, get_device, splits  # first: fastai without its torch.jit warning
 import torch
 import torch.nn.functional as F
 from fastai.torch_core import set_seed
@@ -27,7 +27,8 @@ __all__ = ['folder_dls', 'image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 
 # %% ../nbs/05_resnet.ipynb #2aa45deb
 def folder_dls(path=None, bs=64, device=None):
     "fastai's `ImageDataLoaders.from_folder` over `path`, one-channel images, for interpretation and export."
-    return ImageDataLoaders.from_folder(mnist_path(path), valid='valid', img_cls=PILImageBW, bs=bs, device=get_device(device))
+    p = mnist_path(path); tr,va = splits(p)
+    return ImageDataLoaders.from_folder(p, train=tr, valid=va, img_cls=PILImageBW, bs=bs, device=get_device(device))
 
 # %% ../nbs/05_resnet.ipynb #468e86c1
 def image_tensors(split, path=None):

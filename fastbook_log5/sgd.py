@@ -11,12 +11,14 @@ from functools import partial
 import torch
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import progress_bar
-from .data import mnist_xy, get_device
-from .loss import mnist_loss, check_shapes, Diverged
+from .data import mnist_xy, mnist_stacks, get_device, FitResult
+from .loss import mnist_loss, check_shapes, check_finite, Diverged
+import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['init_params', 'linear1', 'calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'TensorLoader',
-           'mnist_loaders', 'FitResult', 'diverge_guard', 'progress', 'fit_linear']
+           'mnist_loaders', 'diverge_guard', 'progress', 'n_classes', 'n_out', 'cross_entropy', 'loss_for',
+           'fit_linear']
 
 # %% ../nbs/02_sgd.ipynb #9387c15d
 def init_params(size, std=1.0, device=None):
@@ -36,17 +38,20 @@ def calc_grad(xb, yb, model, loss_func=mnist_loss):
     return loss
 
 # %% ../nbs/02_sgd.ipynb #9c9a8341
-def train_epoch(model, lr, params, dl):
-    "One pass over `dl`, stepping each of `params` by `lr` times its gradient."
+def train_epoch(model, lr, params, dl, loss_func=mnist_loss):
+    "One pass over `dl`, stepping each of `params` by `lr` times its gradient (of `loss_func`)."
     for xb,yb in dl:
-        calc_grad(xb, yb, model)
+        calc_grad(xb, yb, model, loss_func)
         for p in params:
             p.data -= p.grad*lr
             p.grad.zero_()
 
 # %% ../nbs/02_sgd.ipynb #f6ee3cfd
 def batch_accuracy(xb, yb):
-    "Fraction of predictions `xb` whose sigmoid is on the right side of 0.5 for targets `yb`."
+    "Fraction of predictions `xb` right: sigmoid on the target's side of 0.5 (one output), or the highest output at the target class (several)."
+    if xb.ndim==2 and xb.shape[1] > 1:
+        if yb.shape!=xb.shape[:1]: raise ValueError(f"batch_accuracy got predictions of shape {tuple(xb.shape)} and targets of shape {tuple(yb.shape)}: with one output per class, targets are class indices of shape ({len(xb)},)")
+        return (xb.argmax(1)==yb).float().mean()
     check_shapes(xb, yb, 'batch_accuracy')
     return ((xb.sigmoid()>0.5) == yb).float().mean()
 
@@ -89,15 +94,6 @@ def mnist_loaders(bs=256, path=None, device=None, shuffle=True, valid_bs=1024):
     train_x,train_y,valid_x,valid_y = mnist_xy(path, device)
     return TensorLoader(train_x, train_y, bs, shuffle=shuffle), TensorLoader(valid_x, valid_y, valid_bs)
 
-# %% ../nbs/02_sgd.ipynb #3aab135f
-@dataclass
-class FitResult:
-    "What a training stage measured: final `accuracy`, `accs` and `losses` per epoch, and its `learn`er if any."
-    accuracy: float
-    accs: list = field(default_factory=list)
-    losses: list = field(default_factory=list)
-    learn: object = field(default=None, repr=False)
-
 # %% ../nbs/02_sgd.ipynb #34a7f250
 @contextmanager
 def diverge_guard(stage, lr):
@@ -111,18 +107,37 @@ def progress(it, show=True, unit='epoch'):
     if callable(show): return show(it, unit)
     return progress_bar(it, leave=False) if show else it
 
+# %% ../nbs/02_sgd.ipynb #befca718
+def n_classes(path=None) -> int:
+    "How many classes the data at `path` has (MNIST_SAMPLE: 2)."
+    return len(mnist_stacks(path).classes)
+
+def n_out(n_classes) -> int:
+    "Outputs a model needs: one (a sigmoid) for two classes, one per class for more."
+    return 1 if n_classes==2 else n_classes
+
+def cross_entropy(preds, targs):
+    "PyTorch's cross-entropy, refusing NaN or infinite predictions (a diverged model) as `mnist_loss` does."
+    check_finite(preds, 'cross_entropy')
+    return F.cross_entropy(preds, targs)
+
+def loss_for(n_classes):
+    "The loss for `n_classes`: the chapter's `mnist_loss` for two, cross-entropy for more."
+    return mnist_loss if n_classes==2 else cross_entropy
+
 # %% ../nbs/02_sgd.ipynb #2def7db1
-def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
-    "Train the from-scratch linear model (book: lr 1.0, 20 epochs, 0.9696); return its `FitResult`."
+def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, std=1.0):
+    "Train the from-scratch linear model, weights drawn with `std` (book: std 1, lr 1.0, 20 epochs, 0.9696); return its `FitResult`."
     set_seed(seed, reproducible=True)
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
-    weights,bias = init_params((28*28, 1), device=dl.device),init_params(1, device=dl.device)
-    model,params = partial(linear1, weights=weights, bias=bias),(weights, bias)
+    c = n_classes(path)
+    weights,bias = init_params((28*28, n_out(c)), std, device=dl.device),init_params(n_out(c), std, device=dl.device)
+    model,params,loss_func = partial(linear1, weights=weights, bias=bias),(weights, bias),loss_for(c)
     res = FitResult(0.)
     with diverge_guard('linear', lr):
         for _ in progress(range(epochs), show):
-            train_epoch(model, lr, params, dl)
-            with torch.no_grad(): loss = mnist_loss(model(dl.x), dl.y)
+            train_epoch(model, lr, params, dl, loss_func)
+            with torch.no_grad(): loss = loss_func(model(dl.x), dl.y)
             res.losses.append(loss.item())
             res.accs.append(validate_epoch(model, valid_dl))
     res.accuracy = res.accs[-1]
