@@ -137,7 +137,7 @@ def fmt_row(r=None) -> str:
     return f"{r['stage']:<13} {book:>6} {r['accuracy']:>8.4f} {std:>7} {diff:>8} {r['seconds']:>8.1f}"
 
 # %% ../nbs/09_cli.ipynb #4b30cc81
-from .quiz import atomic_write  # the same one-step write keeps the quiz's progress file whole
+from .data import atomic_write  # the same one-step write keeps the digit cache and the quiz's progress whole
 
 # %% ../nbs/09_cli.ipynb #173fca6b
 def results_md(res) -> str:

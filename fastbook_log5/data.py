@@ -15,10 +15,10 @@ with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecat
     from fastai.data.external import untar_data, URLs, fastai_cfg
 
 # %% auto #0
-__all__ = ['SPLITS', 'DataError', 'mnist_path', 'splits', 'class_names', 'load_image', 'load_bytes', 'load_digits', 'cache_dir',
-           'digits_key', 'cached_bytes', 'mnist_stacks', 'show_digits', 'mnist_distance', 'rmse_distance', 'is_first',
-           'baseline_accuracy', 'nearest_mean', 'pixel_accuracy', 'FitResult', 'fit_pixel', 'devices', 'get_device',
-           'mnist_xy']
+__all__ = ['SPLITS', 'DataError', 'mnist_path', 'splits', 'class_names', 'load_image', 'load_bytes', 'load_digits',
+           'atomic_write', 'cache_dir', 'digits_key', 'cached_bytes', 'mnist_stacks', 'show_digits', 'mnist_distance',
+           'rmse_distance', 'is_first', 'baseline_accuracy', 'nearest_mean', 'pixel_accuracy', 'FitResult', 'fit_pixel',
+           'devices', 'get_device', 'mnist_xy']
 
 # %% ../nbs/00_data.ipynb #baa42915
 class DataError(ValueError):
@@ -45,7 +45,7 @@ def splits(path) -> tuple:
     "The training and validation folder names of `path`: `('train', 'valid')` as MNIST_SAMPLE, or `('training', 'testing')` as full MNIST."
     path = Path(path)
     have = [s for s in SPLITS if any((path/o).is_dir() for o in s)]
-    if len(have) > 1: raise DataError(f"{path} mixes two layouts, {'/ and '.join(have[0])}/ and {'/ and '.join(have[1])}/: keep one pair")
+    if len(have) > 1: raise DataError(f"{path} mixes two layouts, {'/ + '.join(have[0])}/ and {'/ + '.join(have[1])}/: keep one pair")
     tr,va = have[0] if have else SPLITS[0]
     for s in (tr, va):
         if not (path/s).is_dir(): raise DataError(f"{path} has no {s}/ folder: the data needs {tr}/ and {va}/, each with one folder per class")
@@ -59,7 +59,7 @@ def class_names(path) -> list:
     "The class names (two or more), checked to be the same folders in the training and the validation split."
     path = Path(path)
     (tr,va),names = splits(path),{}
-    for s in splits(path):
+    for s in (tr, va):
         names[s] = _classes(path/s)
         if not names[s]: raise DataError(f"{path/s} is empty: it needs one folder of images per class")
     if len(names[tr]) < 2: raise DataError(f"{path/tr} holds {len(names[tr])} class folders {names[tr]}: a classifier needs at least two")
@@ -91,6 +91,19 @@ def load_digits(folder) -> torch.Tensor:
     return load_bytes(folder).float()/255
 
 # %% ../nbs/00_data.ipynb #9444eb36
+def atomic_write(path, write):
+    "Call `write(tmp_path)` and move the result to `path` in one step, with the umask's file mode."
+    path = Path(path)
+    fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        m = os.umask(0); os.umask(m)
+        os.chmod(tmp, 0o666 & ~m)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.unlink(tmp)
+
 def cache_dir() -> Path:
     "Where decoded digits are cached: `$LOG5_CACHE`, else `log5_cache/` in fastai's data folder."
     return Path(os.environ.get('LOG5_CACHE') or fastai_cfg().path('data')/'log5_cache')
@@ -122,13 +135,7 @@ def cached_bytes(path, classes, warn=None) -> dict:
     res = _decode(path, classes)
     try:
         fn.parent.mkdir(parents=True, exist_ok=True)
-        fd,tmp = tempfile.mkstemp(dir=fn.parent, suffix='.tmp'); os.close(fd)
-        try:
-            torch.save(dict(key=key, classes=classes, path=str(path), **res), tmp)
-            m = os.umask(0); os.umask(m); os.chmod(tmp, 0o666 & ~m)
-            os.replace(tmp, fn)
-        finally:
-            if os.path.exists(tmp): os.unlink(tmp)
+        atomic_write(fn, lambda p: torch.save(dict(key=key, classes=classes, path=str(path), **res), p))
     except OSError as e: warn(f"warning: could not write the digit cache {fn} ({e.strerror}): the digits will be decoded again next time")
     return res
 

@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['QUESTIONS', 'Question', 'question', 'show', 'atomic_write', 'default_progress', 'new_progress', 'load_progress',
-           'save_progress', 'parse_only', 'quiz_order', 'ask', 'add_score']
+__all__ = ['QUESTIONS', 'Question', 'question', 'show', 'default_progress', 'new_progress', 'load_progress', 'save_progress',
+           'parse_only', 'quiz_order', 'ask', 'add_score']
 
 # %% ../nbs/08_questionnaire.ipynb #4681de8a
 @dataclass(frozen=True)
@@ -243,18 +243,7 @@ def show(*ns):
     display(Markdown('\n\n'.join(f"**{q.n}. {q.q}**\n\n{q.a}\n\n→ {q.link}" for q in map(question, ns))))
 
 # %% ../nbs/08_questionnaire.ipynb #46fefe4c
-def atomic_write(path, write):
-    "Call `write(tmp_path)` and move the result to `path` in one step, with the umask's file mode."
-    path = Path(path)
-    fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        m = os.umask(0); os.umask(m)
-        os.chmod(tmp, 0o666 & ~m)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
+from .data import atomic_write  # written whole or not at all, like the digit cache of 00_data
 
 # %% ../nbs/08_questionnaire.ipynb #a9004211
 def default_progress() -> Path:
