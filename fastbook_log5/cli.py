@@ -129,11 +129,16 @@ def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=
     return rows, curves, skipped
 
 # %% ../nbs/09_cli.ipynb #e4a526a9
+def _cells(r) -> tuple:
+    "The book, spread and difference cells of a row: empty where there is no book number or only one seed."
+    std = '' if r['accuracy_std'] is None else f"{r['accuracy_std']:.4f}"
+    book,diff = ('—', '') if r['book_accuracy'] is None else (f"{r['book_accuracy']:.4f}", f"{r['accuracy']-r['book_accuracy']:+.4f}")
+    return book, std, diff
+
 def fmt_row(r=None) -> str:
     "One line of the printed table (the header when `r` is None)."
     if r is None: return f"{'stage':<13} {'book':>6} {'measured':>8} {'± std':>7} {'vs book':>8} {'seconds':>8}"
-    std = '' if r['accuracy_std'] is None else f"{r['accuracy_std']:.4f}"
-    book,diff = ('—', '') if r['book_accuracy'] is None else (f"{r['book_accuracy']:.4f}", f"{r['accuracy']-r['book_accuracy']:+.4f}")
+    book,std,diff = _cells(r)
     return f"{r['stage']:<13} {book:>6} {r['accuracy']:>8.4f} {std:>7} {diff:>8} {r['seconds']:>8.1f}"
 
 # %% ../nbs/09_cli.ipynb #4b30cc81
@@ -144,8 +149,7 @@ def results_md(res) -> str:
     "The results table as markdown."
     lines = ['| stage | book | measured | ± std | vs book | seconds |', '|---|---:|---:|---:|---:|---:|']
     for r in res['stages']:
-        std = '' if r['accuracy_std'] is None else f"{r['accuracy_std']:.4f}"
-        book,diff = ('—', '') if r['book_accuracy'] is None else (f"{r['book_accuracy']:.4f}", f"{r['accuracy']-r['book_accuracy']:+.4f}")
+        book,std,diff = _cells(r)
         lines.append(f"| {r['stage']} | {book} | {r['accuracy']:.4f} | {std} | {diff} | {r['seconds']:.1f} |")
     lines += [f"| {k} | | {why} | | | |" for k,why in res.get('skipped', {}).items()]
     m = res['machine']
@@ -209,8 +213,8 @@ def write_results(out, res, curves) -> Path:
     run = _stamp(out, datetime.fromisoformat(res['created']))
     files = dict(png=lambda p: plot_results(res, curves, p), md=lambda p: p.write_text(results_md(res)),
                  json=lambda p: p.write_text(json.dumps(res, indent=2)+'\n'))
-    for dest in (run, out):
-        for ext,write in files.items(): atomic_write(dest/f'results.{ext}', write)
+    for ext,write in files.items(): atomic_write(run/f'results.{ext}', write)
+    for ext in files: atomic_write(out/f'results.{ext}', lambda p, src=run/f'results.{ext}': shutil.copyfile(src, p))
     return run
 
 # %% ../nbs/09_cli.ipynb #4f204c7b
