@@ -207,17 +207,19 @@ def pixel_accuracy(stacks=None, dist=mnist_distance) -> list:
 # %% ../nbs/00_data.ipynb #0b4d92be
 @dataclass
 class FitResult:
-    "What a training stage measured: final `accuracy`, `accs` and `losses` per epoch, and its `learn`er if any."
+    "What a training stage measured: final `accuracy`, `accs` and `losses` per epoch, its `learn`er if any, and the trained `model`."
     accuracy: float
     accs: list = field(default_factory=list)
     losses: list = field(default_factory=list)
     learn: object = field(default=None, repr=False)
+    model: object = field(default=None, repr=False)
 
 # %% ../nbs/00_data.ipynb #f490da34
 def fit_pixel(path=None, device=None, seed=42, show=True, dist=mnist_distance) -> FitResult:
     "The pixel-similarity stage: mean over classes of the accuracy of nearest-mean classification (book: 0.9511, L1)."
-    accs = pixel_accuracy(mnist_stacks(path), dist)
-    return FitResult(sum(accs)/len(accs))
+    st = mnist_stacks(path)
+    accs = pixel_accuracy(st, dist)
+    return FitResult(sum(accs)/len(accs), model=torch.stack([o.mean(0) for o in st.train]))
 
 # %% ../nbs/00_data.ipynb #b6c7da2e
 def devices() -> list:

@@ -272,4 +272,4 @@ def fit_basic_learner(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42
                          cbs=ShowProgress(show) if callable(show) else (), bar=show is True)
     with diverge_guard('basic_learner', lr): learn.fit(epochs, lr)
     vals = learn.recorder.values
-    return FitResult(vals[-1][2], [v[2] for v in vals], [v[0] for v in vals], learn)
+    return FitResult(vals[-1][2], [v[2] for v in vals], [v[0] for v in vals], learn, learn.model)

@@ -48,7 +48,7 @@ def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shu
     model = make_model(n_out=n_out(c)).to(dl.device)
     with diverge_guard(stage, lr):
         accs = train(model, epochs, lr, dl, valid_dl, show) if train else train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show, loss_for(c))
-    return FitResult(accs[-1], accs)
+    return FitResult(accs[-1], accs, model=model)
 
 # %% ../nbs/03_optimizer.ipynb #a6ee1a47
 def fit_optimizer(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
@@ -101,4 +101,4 @@ def learner_result(learn, fit, stage, lr, show=True):
         else:
             with learn.no_bar(), learn.no_logging(), learn.added_cbs(cb or []): fit()
     vals = learn.recorder.values
-    return FitResult(float(vals[-1][2]), [float(v[2]) for v in vals], [float(v[0]) for v in vals], learn)
+    return FitResult(float(vals[-1][2]), [float(v[2]) for v in vals], [float(v[0]) for v in vals], learn, learn.model)

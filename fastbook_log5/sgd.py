@@ -133,7 +133,7 @@ def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuff
     c = n_classes(path)
     weights,bias = init_params((28*28, n_out(c)), std, device=dl.device),init_params(n_out(c), std, device=dl.device)
     model,params,loss_func = partial(linear1, weights=weights, bias=bias),(weights, bias),loss_for(c)
-    res = FitResult(0.)
+    res = FitResult(0., model=model)
     with diverge_guard('linear', lr):
         for _ in progress(range(epochs), show):
             train_epoch(model, lr, params, dl, loss_func)

@@ -3,7 +3,9 @@
 
 Fails on a JavaScript error, a broken internal link, an image or other resource that does not load,
 a stage missing from the sidebar, an exported name without its API entry, a home page without the
-results table, or a questionnaire page without all 37 answered questions. Saves a screenshot of each page into _docs_screens/. The browser is the system's
+results table, a questionnaire page without all 37 answered questions, or a drawing page (10_draw) whose
+models disagree with PyTorch, whose pad does not draw, or that weighs 1 MB or more. Saves a screenshot of
+each page into _docs_screens/. The browser is the system's
 Chromium (Debian's `chromium`), driven by Playwright's Python package.
 """
 import ast, functools, http.server, os, re, sys, threading
@@ -35,6 +37,65 @@ def n_plots(stem):
     if not fn.exists(): return 0
     cells = json.loads(fn.read_text())['cells']
     return sum('image/png' in o.get('data', {}) for c in cells for o in c.get('outputs', []))
+
+def draw_problems(page, shots):
+    "Check the drawing widget of 10_draw: `predict` against PyTorch on 200 validation images per dataset, the pad, the centring, the weight."
+    import math, torch
+    from fastbook_log5.data import mnist_xy
+    from fastbook_log5.all_digits import full_mnist
+    from fastbook_log5.draw import spec_scores, model_name, STAGES
+    if page.evaluate('typeof window.log5draw') != 'object': return ["no window.log5draw on the page"]
+    errs,specs = [],page.evaluate("JSON.parse(document.querySelector('.log5draw .l5-models').textContent).models")
+    for d in ('sample', 'full'):
+        *_,vx,vy = mnist_xy(full_mnist() if d=='full' else None, device='cpu')
+        y = (1-vy[:, 0]).long() if vy.ndim==2 else vy
+        idx = torch.randperm(len(vx), generator=torch.Generator().manual_seed(0))[:200]
+        x,y = vx[idx],y[idx]
+        js = page.evaluate('xs => xs.map(x => window.log5draw.predict(x))', x.tolist())
+        for s in STAGES:
+            name = model_name(s, d)
+            if name not in specs: errs.append(f"model {name} missing from the page"); continue
+            spec = specs[name]
+            want = spec_scores(spec, x)
+            got = torch.tensor([[r[name]['probs'][c] for c in spec['classes']] for r in js], dtype=torch.float64)
+            lab = torch.tensor([spec['classes'].index(r[name]['label']) for r in js])
+            ref = want.argmin(1) if s=='pixel' else want.argmax(1)
+            if (lab!=ref).any(): errs.append(f"{name}: the page's predict disagrees with PyTorch on {(lab!=ref).sum()} of 200 images")
+            if (got-want.double()).abs().max() > 1e-4: errs.append(f"{name}: the page's scores differ from PyTorch's by {(got-want.double()).abs().max():.2g}")
+            acc,p = (lab==y).float().mean().item(),spec['accuracy']
+            if abs(acc-p) > 3*math.sqrt(p*(1-p)/200) + 0.01: errs.append(f"{name}: {acc:.3f} right on 200 validation images, the model's accuracy is {p}")
+    pad,prev = page.locator('.log5draw .l5-pad'),page.locator('.log5draw .l5-preview')
+    def state(): return page.evaluate("[document.querySelector('.log5draw .l5-preview').toDataURL(), Array.from(document.querySelectorAll('.log5draw .l5-card')).map(c => c.innerText).join('|'), window.log5draw.image()]")
+    def stroke(pts):
+        box = pad.bounding_box()
+        page.mouse.move(box['x']+pts[0][0]*box['width'], box['y']+pts[0][1]*box['height']); page.mouse.down()
+        for a,b in pts[1:]: page.mouse.move(box['x']+a*box['width'], box['y']+b*box['height'], steps=4)
+        page.mouse.up(); page.wait_for_timeout(100)
+    def com(im):
+        t = torch.tensor(im).view(28, 28); ys,xs = torch.meshgrid(torch.arange(28)+0.5, torch.arange(28)+0.5, indexing='ij')
+        return (t*xs).sum().item()/t.sum().item(), (t*ys).sum().item()/t.sum().item()
+    page.click('.log5draw .l5-clear'); page.wait_for_timeout(100)
+    blank = state()
+    if sum(blank[2]): errs.append("Clear leaves ink in the 28x28 image")
+    stroke([(0.3, 0.2), (0.7, 0.2), (0.45, 0.5), (0.7, 0.65), (0.55, 0.85), (0.3, 0.8)])
+    drawn = state()
+    if drawn[0]==blank[0]: errs.append("drawing on the pad does not change the 28x28 preview")
+    if drawn[1]==blank[1]: errs.append("drawing on the pad does not change the predictions shown")
+    prev.screenshot(path=str(shots/'10_draw_preview.png')); page.locator('.log5draw').screenshot(path=str(shots/'10_draw_widget.png'))
+    page.click('.log5draw .l5-clear'); stroke([(0.05, 0.05), (0.2, 0.05), (0.1, 0.12), (0.2, 0.18), (0.05, 0.2)])  # a small digit in a corner
+    cx,cy = com(state()[2])
+    if abs(cx-14) > 1 or abs(cy-14) > 1: errs.append(f"centred, a digit drawn in a corner has its centre of mass at ({cx:.1f}, {cy:.1f}), not (14, 14)")
+    page.click('.log5draw .l5-centre'); page.wait_for_timeout(100)
+    cx,cy = com(state()[2])
+    if cx > 7 or cy > 7: errs.append(f"not centred, a digit drawn in the top left corner has its centre of mass at ({cx:.1f}, {cy:.1f})")
+    page.click('.log5draw .l5-centre'); page.wait_for_timeout(100)
+    # the page's own weight: its HTML (weights and all) and what only it loads; the theme under site_libs/ is every page's
+    sizes = page.evaluate("performance.getEntries().filter(e => e.entryType=='navigation' || e.entryType=='resource').map(e => [e.name, e.decodedBodySize || 0])")
+    own = sum(n for u,n in sizes if '/site_libs/' not in u)
+    if own >= 1_000_000: errs.append(f"the page and its own files weigh {own/1e6:.2f} MB, over 1 MB")
+    print(f"     10_draw: predict agrees with PyTorch on 2 x 200 validation images; the page weighs {own/1e6:.2f} MB "
+          f"({sum(n for _,n in sizes)/1e6:.2f} MB with the site's theme that every page loads)")
+    return errs
 
 def serve():
     handler = functools.partial(Quiet, directory=str(site))
@@ -83,6 +144,7 @@ def main():
                 bold = page.eval_on_selector_all('strong', 'els => els.map(e => e.innerText)')
                 seen = {int(m.group(1)) for b in bold if (m := re.match(r'(\d+)\. ', b))}
                 if seen != set(range(1, 38)): errors.append(f"questionnaire page lacks questions {sorted(set(range(1, 38)) - seen)}")
+            if name=='10_draw.html': errors += draw_problems(page, shots)
             for nm in sorted(api.get(Path(name).stem+'.ipynb', ())):
                 if not page.query_selector(f'[id="{nm.lower()}"], [id="{nm}"]') and nm not in text: errors.append(f"no API entry for {nm}")
             n_img,n_nb = len(page.query_selector_all('img')),n_plots(Path(name).stem)
