@@ -325,7 +325,7 @@ HTML_TEMPLATE = """<div class="log5draw">
 <script>
 (function () {
 __JS__
-const root = Array.from(document.querySelectorAll('.log5draw')).pop();
+const me = document.currentScript, root = (me && me.closest('.log5draw')) || Array.from(document.querySelectorAll('.log5draw')).pop();
 const data = JSON.parse(root.querySelector('.l5-models').textContent);
 window.log5draw = widget(root, data.models, data.groups);
 })();
