@@ -14,16 +14,20 @@ import torch.nn.functional as F
 from IPython.display import HTML
 
 # %% auto #0
-__all__ = ['STAGES', 'DISTS', 'PREP_JS', 'MODELS_JS', 'VIEW_JS', 'CSS', 'HTML_TEMPLATE', 'GROUPS', 'train_models', 'pixel_dist',
-           'encode', 'decode', 'model_name', 'export_model', 'export_models', 'spec_scores', 'spec_labels',
-           'stage_labels', 'draw_page', 'draw_widget']
+__all__ = ['STAGES', 'DISTS', 'PREP_JS', 'MODELS_JS', 'VIEW_JS', 'CSS', 'HTML_TEMPLATE', 'GROUPS', 'data_path', 'train_models',
+           'pixel_dist', 'encode', 'decode', 'model_name', 'export_model', 'export_models', 'spec_scores',
+           'spec_labels', 'stage_labels', 'draw_page', 'draw_widget']
 
 # %% ../nbs/10_draw.ipynb #f817a253
 STAGES = ('pixel', 'linear', 'simple_net')
 
+def data_path(dataset='sample'):
+    "The folder of `dataset`: `'sample'` (MNIST_SAMPLE, 3s and 7s) or `'full'` (all ten digits)."
+    return full_mnist() if dataset=='full' else mnist_path()
+
 def train_models(dataset='sample', seed=42, device=None) -> dict:
     "Train the pixel, linear and `simple_net` stages on `dataset` (`'sample'` or `'full'`) with `log5 reproduce`'s recipes: a `FitResult` each."
-    path,fs = (full_mnist() if dataset=='full' else mnist_path()),stage_funcs(dataset)
+    path,fs = data_path(dataset),stage_funcs(dataset)
     return {s: fs[s](path=path, device=device, seed=seed, show=False) for s in STAGES}
 
 # %% ../nbs/10_draw.ipynb #348500ae
@@ -62,7 +66,7 @@ def export_model(stage, res, classes, dataset='sample') -> dict:
 
 def export_models(results, dataset='sample') -> dict:
     "Every stage of `results` (from `train_models`) exported by `export_model`, by page name."
-    classes = class_names(full_mnist() if dataset=='full' else mnist_path())
+    classes = class_names(data_path(dataset))
     return {model_name(s, dataset): export_model(s, r, classes, dataset) for s,r in results.items()}
 
 # %% ../nbs/10_draw.ipynb #a458cf69

@@ -42,12 +42,11 @@ def draw_problems(page, shots):
     "Check the drawing widget of 10_draw: `predict` against PyTorch on 200 validation images per dataset, the pad, the centring, the weight."
     import math, torch
     from fastbook_log5.data import mnist_xy
-    from fastbook_log5.all_digits import full_mnist
-    from fastbook_log5.draw import spec_scores, model_name, STAGES
+    from fastbook_log5.draw import spec_scores, spec_labels, model_name, data_path, STAGES
     if page.evaluate('typeof window.log5draw') != 'object': return ["no window.log5draw on the page"]
     errs,specs = [],page.evaluate("JSON.parse(document.querySelector('.log5draw .l5-models').textContent).models")
     for d in ('sample', 'full'):
-        *_,vx,vy = mnist_xy(full_mnist() if d=='full' else None, device='cpu')
+        *_,vx,vy = mnist_xy(data_path(d), device='cpu')
         y = (1-vy[:, 0]).long() if vy.ndim==2 else vy
         idx = torch.randperm(len(vx), generator=torch.Generator().manual_seed(0))[:200]
         x,y = vx[idx],y[idx]
@@ -59,7 +58,7 @@ def draw_problems(page, shots):
             want = spec_scores(spec, x)
             got = torch.tensor([[r[name]['probs'][c] for c in spec['classes']] for r in js], dtype=torch.float64)
             lab = torch.tensor([spec['classes'].index(r[name]['label']) for r in js])
-            ref = want.argmin(1) if s=='pixel' else want.argmax(1)
+            ref = spec_labels(spec, x)
             if (lab!=ref).any(): errs.append(f"{name}: the page's predict disagrees with PyTorch on {(lab!=ref).sum()} of 200 images")
             if (got-want.double()).abs().max() > 1e-4: errs.append(f"{name}: the page's scores differ from PyTorch's by {(got-want.double()).abs().max():.2g}")
             acc,p = (lab==y).float().mean().item(),spec['accuracy']
