@@ -23,6 +23,7 @@ STAGES = ('pixel', 'linear', 'simple_net')
 
 def data_path(dataset='sample'):
     "The folder of `dataset`: `'sample'` (MNIST_SAMPLE, 3s and 7s) or `'full'` (all ten digits)."
+    if dataset not in ('sample', 'full'): raise ValueError(f"dataset {dataset!r}: choose 'sample' (3s and 7s) or 'full' (all ten digits)")
     return full_mnist() if dataset=='full' else mnist_path()
 
 def train_models(dataset='sample', seed=42, device=None) -> dict:
