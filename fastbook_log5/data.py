@@ -17,8 +17,8 @@ with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecat
 # %% auto #0
 __all__ = ['SPLITS', 'DataError', 'mnist_path', 'splits', 'class_names', 'load_image', 'load_bytes', 'load_digits',
            'atomic_write', 'cache_dir', 'digits_key', 'cached_bytes', 'mnist_stacks', 'show_digits', 'mnist_distance',
-           'rmse_distance', 'is_first', 'baseline_accuracy', 'nearest_mean', 'pixel_accuracy', 'FitResult', 'fit_pixel',
-           'devices', 'get_device', 'mnist_xy']
+           'rmse_distance', 'is_first', 'baseline_accuracy', 'nearest_mean', 'mean_digits', 'pixel_accuracy',
+           'FitResult', 'fit_pixel', 'devices', 'get_device', 'mnist_xy']
 
 # %% ../nbs/00_data.ipynb #baa42915
 class DataError(ValueError):
@@ -198,10 +198,15 @@ def nearest_mean(x, means, dist=mnist_distance):
     "For each image of `x`, the index of the nearest of `means` (one ideal image per class) by `dist`."
     return torch.stack([dist(x, m) for m in means]).argmin(0)
 
-def pixel_accuracy(stacks=None, dist=mnist_distance) -> list:
-    "Validation accuracy on each class when every digit is given the class of the nearest mean training image."
+def mean_digits(stacks=None) -> torch.Tensor:
+    "The mean training image of each class, stacked: `(classes, 28, 28)`."
     st = mnist_stacks() if stacks is None else stacks
-    means = [o.mean(0) for o in st.train]
+    return torch.stack([o.mean(0) for o in st.train])
+
+def pixel_accuracy(stacks=None, dist=mnist_distance, means=None) -> list:
+    "Validation accuracy on each class when every digit is given the class of the nearest of `means` (default: `mean_digits`)."
+    st = mnist_stacks() if stacks is None else stacks
+    means = mean_digits(st) if means is None else means
     return [(nearest_mean(v, means, dist)==i).float().mean().item() for i,v in enumerate(st.valid)]
 
 # %% ../nbs/00_data.ipynb #0b4d92be
@@ -218,8 +223,9 @@ class FitResult:
 def fit_pixel(path=None, device=None, seed=42, show=True, dist=mnist_distance) -> FitResult:
     "The pixel-similarity stage: mean over classes of the accuracy of nearest-mean classification (book: 0.9511, L1)."
     st = mnist_stacks(path)
-    accs = pixel_accuracy(st, dist)
-    return FitResult(sum(accs)/len(accs), model=torch.stack([o.mean(0) for o in st.train]))
+    means = mean_digits(st)
+    accs = pixel_accuracy(st, dist, means)
+    return FitResult(sum(accs)/len(accs), model=means)
 
 # %% ../nbs/00_data.ipynb #b6c7da2e
 def devices() -> list:
