@@ -88,6 +88,12 @@ def draw_problems(page, shots):
     cx,cy = com(state()[2])
     if cx > 7 or cy > 7: errs.append(f"not centred, a digit drawn in the top left corner has its centre of mass at ({cx:.1f}, {cy:.1f})")
     page.click('.log5draw .l5-centre'); page.wait_for_timeout(100)
+    ctx = page.context.browser.new_context(has_touch=True, viewport={'width': 400, 'height': 800})  # a phone: a finger, not a mouse
+    phone = ctx.new_page(); phone.goto(page.url, wait_until='load')
+    phone.click('.log5draw .l5-clear'); box = phone.locator('.log5draw .l5-pad').bounding_box()
+    phone.touchscreen.tap(box['x']+box['width']/2, box['y']+box['height']/2); phone.wait_for_timeout(100)
+    if not sum(phone.evaluate('window.log5draw.image()')): errs.append("a finger's tap on the pad leaves no ink in the 28x28 image")
+    ctx.close()
     # the page's own weight: its HTML (weights and all) and what only it loads; the theme under site_libs/ is every page's
     sizes = page.evaluate("performance.getEntries().filter(e => e.entryType=='navigation' || e.entryType=='resource').map(e => [e.name, e.decodedBodySize || 0])")
     own = sum(n for u,n in sizes if '/site_libs/' not in u)
