@@ -319,6 +319,8 @@ CSS = """
 
 HTML_TEMPLATE = """<div class="log5draw">
 <style>__CSS__</style>
+<p class="l5-nojs">The drawing pad needs its script to run. In Jupyter, run the notebook (or Trust it):
+Jupyter does not run scripts in outputs it has not made itself.</p>
 <div class="l5-top">
  <div><canvas class="l5-pad" width="280" height="280" aria-label="drawing pad: draw a digit"></canvas>
   <div class="l5-ctl"><button type="button" class="l5-clear">Clear</button>
@@ -332,6 +334,7 @@ HTML_TEMPLATE = """<div class="log5draw">
 __JS__
 const me = document.currentScript, root = (me && me.closest('.log5draw')) || Array.from(document.querySelectorAll('.log5draw')).pop();
 const data = JSON.parse(root.querySelector('.l5-models').textContent);
+root.querySelector('.l5-nojs').remove();
 window.log5draw = widget(root, data.models, data.groups);
 })();
 </script>

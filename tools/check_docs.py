@@ -44,6 +44,7 @@ def draw_problems(page, shots):
     from fastbook_log5.data import mnist_xy
     from fastbook_log5.draw import spec_scores, spec_labels, model_name, data_path, STAGES
     if page.evaluate('typeof window.log5draw') != 'object': return ["no window.log5draw on the page"]
+    if page.query_selector('.log5draw .l5-nojs'): return ["the widget's script did not start: its 'needs its script' notice is still shown"]
     errs,specs = [],page.evaluate("JSON.parse(document.querySelector('.log5draw .l5-models').textContent).models")
     for d in ('sample', 'full'):
         *_,vx,vy = mnist_xy(data_path(d), device='cpu')
