@@ -6,7 +6,7 @@
 from __future__ import annotations
 from .data import mnist_path, class_names, mnist_xy, nearest_mean, mnist_distance, rmse_distance
 from .all_digits import full_mnist
-from .cli import stage_funcs
+from .cli import stage_funcs, DATASETS
 import base64, json
 import numpy as np
 import torch
@@ -14,17 +14,22 @@ import torch.nn.functional as F
 from IPython.display import HTML
 
 # %% auto #0
-__all__ = ['STAGES', 'DISTS', 'PREP_JS', 'MODELS_JS', 'VIEW_JS', 'CSS', 'HTML_TEMPLATE', 'GROUPS', 'data_path', 'train_models',
-           'pixel_dist', 'encode', 'decode', 'model_name', 'export_model', 'export_models', 'spec_scores',
-           'spec_labels', 'stage_labels', 'draw_page', 'draw_widget']
+__all__ = ['STAGES', 'DISTS', 'PREP_JS', 'MODELS_JS', 'VIEW_JS', 'CSS', 'HTML_TEMPLATE', 'GROUPS', 'data_path', 'valid_set',
+           'train_models', 'pixel_dist', 'encode', 'decode', 'model_name', 'export_model', 'export_models',
+           'spec_scores', 'spec_labels', 'stage_labels', 'draw_page', 'draw_widget']
 
 # %% ../nbs/10_draw.ipynb #f817a253
 STAGES = ('pixel', 'linear', 'simple_net')
 
 def data_path(dataset='sample'):
     "The folder of `dataset`: `'sample'` (MNIST_SAMPLE, 3s and 7s) or `'full'` (all ten digits)."
-    if dataset not in ('sample', 'full'): raise ValueError(f"dataset {dataset!r}: choose 'sample' (3s and 7s) or 'full' (all ten digits)")
+    if dataset not in DATASETS: raise ValueError(f"dataset {dataset!r}: choose 'sample' (3s and 7s) or 'full' (all ten digits)")
     return full_mnist() if dataset=='full' else mnist_path()
+
+def valid_set(dataset='sample', device=None) -> tuple:
+    "The validation images of `dataset` as `(N, 784)` floats, and their class indices `(N,)` (0 for the first class)."
+    *_,x,y = mnist_xy(data_path(dataset), device)
+    return x, (1-y[:, 0]).long() if y.ndim==2 else y
 
 def train_models(dataset='sample', seed=42, device=None) -> dict:
     "Train the pixel, linear and `simple_net` stages on `dataset` (`'sample'` or `'full'`) with `log5 reproduce`'s recipes: a `FitResult` each."

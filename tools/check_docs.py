@@ -41,14 +41,12 @@ def n_plots(stem):
 def draw_problems(page, shots):
     "Check the drawing widget of 10_draw: `predict` against PyTorch on 200 validation images per dataset, the pad, the centring, the weight."
     import math, torch
-    from fastbook_log5.data import mnist_xy
-    from fastbook_log5.draw import spec_scores, spec_labels, model_name, data_path, STAGES
+    from fastbook_log5.draw import spec_scores, spec_labels, model_name, valid_set, STAGES
     if page.evaluate('typeof window.log5draw') != 'object': return ["no window.log5draw on the page"]
     if page.query_selector('.log5draw .l5-nojs'): return ["the widget's script did not start: its 'needs its script' notice is still shown"]
     errs,specs = [],page.evaluate("JSON.parse(document.querySelector('.log5draw .l5-models').textContent).models")
     for d in ('sample', 'full'):
-        *_,vx,vy = mnist_xy(data_path(d), device='cpu')
-        y = (1-vy[:, 0]).long() if vy.ndim==2 else vy
+        vx,y = valid_set(d, device='cpu')
         idx = torch.randperm(len(vx), generator=torch.Generator().manual_seed(0))[:200]
         x,y = vx[idx],y[idx]
         js = page.evaluate('xs => xs.map(x => window.log5draw.predict(x))', x.tolist())
