@@ -11,7 +11,8 @@ from pathlib import Path
 from fastai.data.external import URLs
 
 # %% auto #0
-__all__ = ['FULL_SIMPLE_NET_LR', 'FULL_RESNET_LR', 'full_mnist', 'softmax', 'logsumexp', 'log_softmax', 'nll', 'cross_entropy']
+__all__ = ['FULL_SIMPLE_NET_LR', 'FULL_RESNET_LR', 'FULL_RESNET_BS', 'full_mnist', 'softmax', 'logsumexp', 'log_softmax', 'nll',
+           'cross_entropy']
 
 # %% ../nbs/07_all_digits.ipynb #9c945687
 def full_mnist() -> Path:
@@ -47,3 +48,4 @@ FULL_SIMPLE_NET_LR = 0.3  # simple_net's learning rate on ten digits, chosen abo
 
 # %% ../nbs/07_all_digits.ipynb #68925470
 FULL_RESNET_LR = 0.02  # fit_one_cycle's peak learning rate for resnet18 on ten digits, chosen below with lr_find
+FULL_RESNET_BS = 128   # its batch size: 469 steps in the epoch, as accurate as 64 and faster

@@ -31,11 +31,11 @@ def stage_funcs(dataset='sample') -> dict:
     from fastbook_log5.nonlinear import fit_simple_net
     from fastbook_log5.resnet import fit_resnet
     from fastbook_log5.learner import fit_basic_learner
-    from fastbook_log5.all_digits import FULL_RESNET_LR, FULL_SIMPLE_NET_LR
+    from fastbook_log5.all_digits import FULL_RESNET_LR, FULL_RESNET_BS, FULL_SIMPLE_NET_LR
     full = dataset=='full'
     return dict(pixel=partial(fit_pixel, dist=rmse_distance) if full else fit_pixel, linear=partial(fit_linear, std=1/28) if full else fit_linear, optimizer=fit_optimizer,
                 learner=fit_learner, simple_net=partial(fit_simple_net, learner=False, **(dict(lr=FULL_SIMPLE_NET_LR) if full else {})),
-                resnet=partial(fit_resnet, lr=FULL_RESNET_LR) if full else fit_resnet,
+                resnet=partial(fit_resnet, lr=FULL_RESNET_LR, bs=FULL_RESNET_BS) if full else fit_resnet,
                 basic_learner=partial(fit_basic_learner, lr=FULL_SIMPLE_NET_LR) if full else fit_basic_learner)
 
 # %% ../nbs/09_cli.ipynb #549cf9a1

@@ -16,13 +16,15 @@ from fastai.metrics import accuracy
 from fastai.vision.data import ImageDataLoaders
 from fastai.vision.core import PILImageBW
 from fastai.vision.learner import vision_learner
+from torch import nn
 from fastai.callback.schedule import fit_one_cycle  # registers Learner.fit_one_cycle
 from torchvision.models import resnet18
 from .sgd import TensorLoader
 from .optimizer import DivergeCheck, learner_result
 
 # %% auto #0
-__all__ = ['folder_dls', 'image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'resnet_learner', 'fit_resnet']
+__all__ = ['folder_dls', 'image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'PixelConv', 'pixel_convs',
+           'resnet_learner', 'fit_resnet']
 
 # %% ../nbs/05_resnet.ipynb #2aa45deb
 def folder_dls(path=None, bs=64, device=None):
@@ -91,18 +93,47 @@ class FusedAdam(Optimizer):
                       fused=ps[0].device.type in ('cpu', 'cuda'), amsgrad=False, maximize=False, beta1=h['mom'], beta2=h['sqr_mom'],
                       lr=h['lr'], weight_decay=h['wd'] if do_wd else 0., eps=h['eps'])
 
+# %% ../nbs/05_resnet.ipynb #b453545d
+class PixelConv(nn.Conv2d):
+    "An `nn.Conv2d` that computes a one-pixel output as a matrix product over the pixels its kernel covers."
+    def forward(self, x):
+        (h,w),(kh,kw),(ph,pw),(sh,sw) = x.shape[-2:], self.kernel_size, self.padding, self.stride
+        if isinstance(self.padding, str) or h+2*ph-kh >= sh or w+2*pw-kw >= sw or self.groups!=1 or self.dilation!=(1,1) or self.padding_mode!='zeros':
+            return super().forward(x)  # more than one output pixel, or a kind of convolution not handled here
+        rh,rw = min(h, kh-ph), min(w, kw-pw)  # the input rows and columns under the kernel
+        wt = self.weight[:, :, ph:ph+rh, pw:pw+rw]
+        return F.linear(x[:, :, :rh, :rw].reshape(len(x), -1), wt.reshape(len(wt), -1), self.bias)[..., None, None]
+
+# %% ../nbs/05_resnet.ipynb #53c0e7a5
+def pixel_convs(model, size=28) -> list:
+    "Make each `nn.Conv2d` of `model` whose output is one pixel for `size`-pixel images a `PixelConv`; return them."
+    convs = [m for m in model.modules() if type(m) is nn.Conv2d]
+    found = []
+    hooks = [m.register_forward_hook(lambda m,i,o: found.append(m) if o.shape[-2:]==(1,1) else None) for m in convs]
+    training = model.training
+    try:
+        with torch.no_grad(): model.eval()(torch.zeros(1, convs[0].in_channels, size, size, device=convs[0].weight.device))
+    finally:
+        for h in hooks: h.remove()
+        model.train(training)
+    for m in found:
+        m.__class__ = PixelConv
+        m.weight.data = m.weight.data.contiguous()
+    return found
+
 # %% ../nbs/05_resnet.ipynb #3d7a5cff
-def resnet_learner(dls, mixed=None):
-    "resnet18 from scratch: `vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)`, `FusedAdam`."
+def resnet_learner(dls, mixed=None, size=28):
+    "resnet18 from scratch: `vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)`, `FusedAdam`, `PixelConv`."
     cbs = [DivergeCheck()]
     if (bf16_ok(dls.device) if mixed is None else mixed): cbs.append(BF16())
     learn = vision_learner(dls, resnet18, pretrained=False, n_in=1, n_out=dls.c, loss_func=F.cross_entropy,
                            metrics=accuracy, cbs=cbs, opt_func=FusedAdam)
     learn.model = learn.model.to(memory_format=torch.channels_last)
+    pixel_convs(learn.model, size)  # images of `size` pixels
     return learn
 
 # %% ../nbs/05_resnet.ipynb #54e8bb1d
-def fit_resnet(epochs=1, lr=0.1, bs=128, path=None, device=None, seed=42, mixed=None, show=True):
+def fit_resnet(epochs=1, lr=0.1, bs=64, path=None, device=None, seed=42, mixed=None, show=True):
     "resnet18 from scratch, `fit_one_cycle(1, 0.1)` as in the book (0.9971), on in-memory batches."
     set_seed(seed, reproducible=True)
     learn = resnet_learner(mnist_image_dls(bs, path, device), mixed)
