@@ -25,6 +25,7 @@ from fastai.vision.all import (untar_data, URLs, DataLoader, DataLoaders, Learne
                                ImageDataLoaders, vision_learner, resnet18, accuracy)
 from fastbook_log5.cli import BOOK, CHAPTER, stage_funcs
 from fastbook_log5.data import mnist_stacks, get_device
+from fastbook_log5.all_digits import FULL_RESNET_LR, FULL_SIMPLE_NET_LR
 
 # ---- the book's recipe (Deep Learning for Coders, chapter 4) ----
 def book_data(path, device):
@@ -156,12 +157,12 @@ def _fit10(d, model, epochs, lr):
     return float(learn.recorder.values[-1][2])
 
 def book10_learner(d, device): return _fit10(d, nn.Linear(28*28, 10), 10, 1.0)
-def book10_simple_net(d, device): return _fit10(d, nn.Sequential(nn.Linear(28*28, 30), nn.ReLU(), nn.Linear(30, 10)), 40, 0.3)
+def book10_simple_net(d, device): return _fit10(d, nn.Sequential(nn.Linear(28*28, 30), nn.ReLU(), nn.Linear(30, 10)), 40, FULL_SIMPLE_NET_LR)
 
 def book10_resnet(d, device):
     dls = ImageDataLoaders.from_folder(untar_data(URLs.MNIST), train='training', valid='testing', device=device)
     learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 0.02)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, FULL_RESNET_LR)
     return float(learn.recorder.values[-1][2])
 
 BOOK10_STAGES = dict(pixel=book10_pixel, linear=book10_linear, optimizer=book10_optimizer, learner=book10_learner,
