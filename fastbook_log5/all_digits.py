@@ -4,9 +4,8 @@
 
 # %% ../nbs/07_all_digits.ipynb #61b261bd
 from __future__ import annotations
-from .data import mnist_path, mnist_stacks, mnist_distance, rmse_distance, pixel_accuracy, fit_pixel, FitResult
+from .files import mnist_path
 import torch
-import torch.nn.functional as F
 from pathlib import Path
 from fastai.data.external import URLs
 

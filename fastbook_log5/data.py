@@ -4,152 +4,14 @@
 
 # %% ../nbs/00_data.ipynb #d91490d5
 from __future__ import annotations
-import contextlib, functools, hashlib, io, os, sys, tempfile, warnings
-from dataclasses import dataclass, field
-from pathlib import Path
-from types import SimpleNamespace
-import numpy as np, torch
-from PIL import Image, UnidentifiedImageError
-with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecated in current torch
-    warnings.simplefilter('ignore', FutureWarning)
-    from fastai.data.external import untar_data, URLs, fastai_cfg
+import torch
+from .results import FitResult
+from .device import get_device
+from .cache import mnist_stacks
 
 # %% auto #0
-__all__ = ['SPLITS', 'DataError', 'mnist_path', 'splits', 'class_names', 'load_image', 'load_bytes', 'load_digits',
-           'atomic_write', 'cache_dir', 'digits_key', 'cached_bytes', 'mnist_stacks', 'show_digits', 'mnist_distance',
-           'rmse_distance', 'is_first', 'baseline_accuracy', 'nearest_mean', 'mean_digits', 'pixel_accuracy',
-           'FitResult', 'fit_pixel', 'devices', 'get_device', 'mnist_xy']
-
-# %% ../nbs/00_data.ipynb #baa42915
-class DataError(ValueError):
-    "A problem with the digit data, with a message that says how to fix it."
-
-# %% ../nbs/00_data.ipynb #eda30caa
-def mnist_path(path=None, url=URLs.MNIST_SAMPLE) -> Path:
-    "The data folder: `path` if given, else MNIST_SAMPLE from fastai's cache (downloaded once)."
-    if path is not None:
-        p = Path(path).expanduser()
-        if not p.exists(): raise DataError(f"data folder {p} does not exist: pass a folder holding train/ and valid/")
-        return p
-    try:
-        with contextlib.redirect_stdout(io.StringIO()): return Path(untar_data(url))  # no stray download bar on stdout
-    except Exception as e:
-        dest,name = fastai_cfg().path('data'),url.rsplit('/', 1)[-1].split('.')[0]
-        raise DataError(f"could not download {url} ({type(e).__name__}): without internet, extract a copy of {name} into "
-                        f"{dest} (set FASTAI_HOME to move it), or give the data folder (path= in Python, --data for log5)") from None
-
-# %% ../nbs/00_data.ipynb #e8a8de62
-SPLITS = (('train', 'valid'), ('training', 'testing'))
-
-def splits(path) -> tuple:
-    "The training and validation folder names of `path`: `('train', 'valid')` as MNIST_SAMPLE, or `('training', 'testing')` as full MNIST."
-    path = Path(path)
-    have = [s for s in SPLITS if any((path/o).is_dir() for o in s)]
-    if len(have) > 1: raise DataError(f"{path} mixes two layouts, {'/ + '.join(have[0])}/ and {'/ + '.join(have[1])}/: keep one pair")
-    tr,va = have[0] if have else SPLITS[0]
-    for s in (tr, va):
-        if not (path/s).is_dir(): raise DataError(f"{path} has no {s}/ folder: the data needs {tr}/ and {va}/, each with one folder per class")
-    return tr, va
-
-def _classes(split: Path):
-    return sorted(o.name for o in split.iterdir() if o.is_dir() and not o.name.startswith('.'))
-
-# %% ../nbs/00_data.ipynb #7533664b
-def class_names(path) -> list:
-    "The class names (two or more), checked to be the same folders in the training and the validation split."
-    path = Path(path)
-    (tr,va),names = splits(path),{}
-    for s in (tr, va):
-        names[s] = _classes(path/s)
-        if not names[s]: raise DataError(f"{path/s} is empty: it needs one folder of images per class")
-    if len(names[tr]) < 2: raise DataError(f"{path/tr} holds {len(names[tr])} class folders {names[tr]}: a classifier needs at least two")
-    for a,b in ((tr, va), (va, tr)):
-        if miss := [c for c in names[a] if c not in names[b]]:
-            raise DataError(f"class {', '.join(miss)} is in {a}/ but not in {b}/: {tr}/ and {va}/ need the same class folders")
-    return names[tr]
-
-# %% ../nbs/00_data.ipynb #85f204bf
-def load_image(fn) -> np.ndarray:
-    "One 28×28 grayscale image file as a uint8 array, or a `DataError` naming the file."
-    try: im = Image.open(fn)
-    except (UnidentifiedImageError, OSError): raise DataError(f"{fn} is not an image file: remove it from the data folder") from None
-    if im.size!=(28,28): raise DataError(f"{fn} is {im.size[0]}×{im.size[1]} pixels, not 28×28: resize it or remove it")
-    return np.array(im.convert('L'))
-
-# %% ../nbs/00_data.ipynb #6ec8daa3
-def load_bytes(folder) -> torch.Tensor:
-    "Every image in `folder`, sorted by name, as a uint8 tensor `(N, 28, 28)`."
-    items = [o for o in Path(folder).iterdir() if not o.name.startswith('.')]
-    subs = sorted(o.name for o in items if o.is_dir())
-    if subs: raise DataError(f"class folder {folder} holds folders {subs}: images in them would not be read; move the images up into {Path(folder).name}/ or remove the folders")
-    files = sorted(o for o in items if o.is_file())
-    if not files: raise DataError(f"class folder {folder} is empty: each class needs at least one image")
-    return torch.from_numpy(np.stack([load_image(o) for o in files]))
-
-def load_digits(folder) -> torch.Tensor:
-    "Every image in `folder`, sorted by name, as a float tensor `(N, 28, 28)` in [0, 1]."
-    return load_bytes(folder).float()/255
-
-# %% ../nbs/00_data.ipynb #9444eb36
-def atomic_write(path, write):
-    "Call `write(tmp_path)` and move the result to `path` in one step, with the umask's file mode."
-    path = Path(path)
-    fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        m = os.umask(0); os.umask(m)
-        os.chmod(tmp, 0o666 & ~m)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
-
-def cache_dir() -> Path:
-    "Where decoded digits are cached: `$LOG5_CACHE`, else `log5_cache/` in fastai's data folder."
-    return Path(os.environ.get('LOG5_CACHE') or fastai_cfg().path('data')/'log5_cache')
-
-def digits_key(path, classes) -> str:
-    "A key that changes when any file or folder under the class folders of `path` is added, removed or changed."
-    h = hashlib.sha1()
-    for s in splits(path):
-        for c in classes:
-            for e in sorted(os.scandir(path/s/c), key=lambda e: e.name):
-                st = e.stat()
-                h.update(f"{s}/{c}/{e.name}\0{e.is_dir()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-# %% ../nbs/00_data.ipynb #3418aac8
-def _decode(path, classes):
-    return {k: [load_bytes(path/s/c) for c in classes] for k,s in zip(('train', 'valid'), splits(path))}
-
-def cached_bytes(path, classes, warn=None) -> dict:
-    "The digits of `path` as uint8 tensors by split and class, from the disk cache when it is current, else decoded (and cached)."
-    warn = warn or (lambda s: print(s, file=sys.stderr))
-    path = Path(path).resolve()
-    key,fn = digits_key(path, classes),cache_dir()/f"{hashlib.sha1(str(path).encode()).hexdigest()[:16]}.pt"
-    if fn.exists():
-        try:
-            c = torch.load(fn, weights_only=True)
-            if c['key']==key and c['classes']==classes: return {k: c[k] for k in ('train', 'valid')}
-        except Exception as e: warn(f"warning: the digit cache {fn} could not be read ({type(e).__name__}): decoding the images again")
-    res = _decode(path, classes)
-    try:
-        fn.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(fn, lambda p: torch.save(dict(key=key, classes=classes, path=str(path), **res), p))
-    except OSError as e: warn(f"warning: could not write the digit cache {fn} ({e.strerror}): the digits will be decoded again next time")
-    return res
-
-# %% ../nbs/00_data.ipynb #1f459f18
-@functools.lru_cache(maxsize=4)
-def _stacks(path: Path):
-    classes = class_names(path)
-    b = cached_bytes(path, classes)
-    return SimpleNamespace(path=path, classes=classes, **{k: tuple(o.float().div_(255) for o in v) for k,v in b.items()})
-
-# %% ../nbs/00_data.ipynb #5c65265e
-def mnist_stacks(path=None) -> SimpleNamespace:
-    "Decoded digits, cached per process: `.classes`, `.train` and `.valid` (one `(N, 28, 28)` tensor per class)."
-    return _stacks(mnist_path(path).resolve())
+__all__ = ['show_digits', 'mnist_distance', 'rmse_distance', 'is_first', 'baseline_accuracy', 'nearest_mean', 'mean_digits',
+           'pixel_accuracy', 'fit_pixel', 'mnist_xy']
 
 # %% ../nbs/00_data.ipynb #68e69a5b
 def show_digits(ims, nrows=1, titles=None, size=1.2):
@@ -186,7 +48,7 @@ def is_first(x, mean_a, mean_b, dist=mnist_distance):
 
 # %% ../nbs/00_data.ipynb #990a5db3
 def baseline_accuracy(stacks=None, dist=mnist_distance):
-    "Pixel-similarity accuracy on the validation set by distance `dist`: (first class, second class, their mean as in the book)."
+    "Pixel-similarity validation accuracy by `dist`: first class, second class, their mean (the book's)."
     st = mnist_stacks() if stacks is None else stacks
     ma,mb = (o.mean(0) for o in st.train)
     acc_a = is_first(st.valid[0], ma, mb, dist).float().mean().item()
@@ -195,7 +57,7 @@ def baseline_accuracy(stacks=None, dist=mnist_distance):
 
 # %% ../nbs/00_data.ipynb #c78b2dfc
 def nearest_mean(x, means, dist=mnist_distance):
-    "For each image of `x`, the index of the nearest of `means` (one ideal image per class) by `dist`."
+    "For each image of `x`, the index of the nearest of `means` (one ideal per class) by `dist`."
     return torch.stack([dist(x, m) for m in means]).argmin(0)
 
 def mean_digits(stacks=None) -> torch.Tensor:
@@ -204,52 +66,22 @@ def mean_digits(stacks=None) -> torch.Tensor:
     return torch.stack([o.mean(0) for o in st.train])
 
 def pixel_accuracy(stacks=None, dist=mnist_distance, means=None) -> list:
-    "Validation accuracy on each class when every digit is given the class of the nearest of `means` (default: `mean_digits`)."
+    "Validation accuracy on each class when each digit takes the class of the nearest of `means`."
     st = mnist_stacks() if stacks is None else stacks
     means = mean_digits(st) if means is None else means
     return [(nearest_mean(v, means, dist)==i).float().mean().item() for i,v in enumerate(st.valid)]
 
-# %% ../nbs/00_data.ipynb #0b4d92be
-@dataclass
-class FitResult:
-    "What a training stage measured: final `accuracy`, `accs` and `losses` per epoch, its `learn`er if any, and the trained `model`."
-    accuracy: float
-    accs: list = field(default_factory=list)
-    losses: list = field(default_factory=list)
-    learn: object = field(default=None, repr=False)
-    model: object = field(default=None, repr=False)
-
 # %% ../nbs/00_data.ipynb #f490da34
-def fit_pixel(path=None, device=None, seed=42, show=True, dist=mnist_distance) -> FitResult:
-    "The pixel-similarity stage: mean over classes of the accuracy of nearest-mean classification (book: 0.9511, L1)."
+def fit_pixel(path=None, device=None, seed=42, show=True, bar=None, dist=mnist_distance) -> FitResult:
+    "The pixel-similarity stage: the mean over classes of nearest-mean accuracy (the book's uses L1)."
     st = mnist_stacks(path)
     means = mean_digits(st)
     accs = pixel_accuracy(st, dist, means)
     return FitResult(sum(accs)/len(accs), model=means)
 
-# %% ../nbs/00_data.ipynb #b6c7da2e
-def devices() -> list:
-    "The devices this machine can train on: 'cpu', then 'cuda:0', 'cuda:1', ... and 'mps' where present."
-    mps = getattr(torch.backends, 'mps', None)
-    return ['cpu', *[f'cuda:{i}' for i in range(torch.cuda.device_count())], *(['mps'] if mps and mps.is_available() else [])]
-
-def get_device(device=None) -> torch.device:
-    "`device` checked to exist on this machine, or CUDA when present and the CPU otherwise."
-    if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    have = devices()
-    try: d = torch.device(device)
-    except (RuntimeError, ValueError): raise ValueError(f"unknown device {device!r}: this machine has {', '.join(have)}") from None
-    if d.type=='cuda' and not torch.cuda.is_available():
-        raise ValueError("CUDA was asked for but torch.cuda.is_available() is False: use the CPU (device='cpu') or install a CUDA build of torch")
-    if d.type=='cuda' and d.index is not None and d.index >= torch.cuda.device_count():
-        raise ValueError(f"there is no {d}: this machine has {', '.join(have)}")
-    if d.type not in ('cpu', 'cuda') and d.type not in have:
-        raise ValueError(f"there is no {d.type} device here: this machine has {', '.join(have)}")
-    return d
-
 # %% ../nbs/00_data.ipynb #6889cf43
 def mnist_xy(path=None, device=None):
-    "`train_x, train_y, valid_x, valid_y`: images as `(N, 784)` floats; labels `(N, 1)` (1 for the first class) for two classes, class indices `(N,)` for more."
+    "`train_x, train_y, valid_x, valid_y`: images `(N, 784)`; labels `(N, 1)`, or class indices for 3+ classes."
     st,dev = mnist_stacks(path),get_device(device)
     def _xy(ims):
         x = torch.cat(ims).view(-1, 28*28)

@@ -14,9 +14,12 @@ import torch
 from fastcore.basics import patch
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import master_bar, progress_bar, format_time
-from .loss import mnist_loss
-from .sgd import batch_accuracy, FitResult, diverge_guard, n_classes, n_out, loss_for
-from .optimizer import BasicOptim, mnist_dls, ShowProgress
+from .results import FitResult
+from .cache import n_classes
+from .guard import diverge_guard
+from .progress import ShowProgress
+from .sgd import batch_accuracy, n_out, loss_for
+from .optimizer import BasicOptim, mnist_dls
 from .nonlinear import get_simple_net
 
 # %% ../nbs/06_learner.ipynb #a2e0c78e

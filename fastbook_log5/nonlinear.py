@@ -4,9 +4,11 @@
 
 # %% ../nbs/04_nonlinear.ipynb #cd6a9015
 from __future__ import annotations
-from .sgd import batch_accuracy, init_params, validate_epoch, mnist_loaders, progress, n_classes, n_out, loss_for
-from .loss import mnist_loss, plot_function, check_finite
-from .optimizer import mnist_dls, learner_result, train_sgd
+from .cache import n_classes
+from .guard import check_finite
+from .progress import progress, learner_result
+from .sgd import batch_accuracy, validate_epoch, n_out, loss_for
+from .optimizer import mnist_dls, train_sgd
 import torch
 from torch import nn
 from fastai.torch_core import set_seed
@@ -25,22 +27,22 @@ def simple_net(xb, w1, b1, w2, b2):
 
 # %% ../nbs/04_nonlinear.ipynb #ae751198
 def get_simple_net(n_hidden=30, n_out=1):
-    "`simple_net` as PyTorch modules: `Linear(784, n_hidden)`, `ReLU`, `Linear(n_hidden, n_out)` (one output per class beyond two)."
+    "`simple_net` as PyTorch modules: `Linear(784, n_hidden)`, `ReLU`, `Linear(n_hidden, n_out)`."
     return nn.Sequential(nn.Linear(28*28, n_hidden), nn.ReLU(), nn.Linear(n_hidden, n_out))
 
 # %% ../nbs/04_nonlinear.ipynb #c67460ea
-def fit_simple_net(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, learner=True):
-    "`simple_net` with SGD, `fit(40, 0.1)` as in the book (0.9828), by `Learner` or (`learner=False`) `train_by_hand` (`train_model` beyond two classes)."
+def fit_simple_net(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None, learner=True):
+    "`simple_net`, the book's `fit(40, 0.1)`: by `Learner`, or by hand (`learner=False`)."
     set_seed(seed, reproducible=True)
     c = n_classes(path)
-    if not learner: return train_sgd(get_simple_net, 'simple_net', epochs, lr, bs, path, device, shuffle, show, train=train_by_hand if c==2 else None)
+    if not learner: return train_sgd(get_simple_net, 'simple_net', epochs, lr, bs, path, device, shuffle, show, bar, train_by_hand if c==2 else None)
     dls = mnist_dls(bs, path, device, shuffle=shuffle)
     learn = Learner(dls, get_simple_net(n_out=n_out(c)), opt_func=SGD, loss_func=loss_for(c), metrics=batch_accuracy)
-    return learner_result(learn, lambda: learn.fit(epochs, lr), 'simple_net', lr, show)
+    return learner_result(learn, lambda: learn.fit(epochs, lr), 'simple_net', lr, show, bar)
 
 # %% ../nbs/04_nonlinear.ipynb #3b88a0b4
 def simple_net_grads(model, xb, yb):
-    "Gradients of `mnist_loss(model(xb), yb)` for the parameters of a `get_simple_net` model, by the chain rule."
+    "Gradients of `mnist_loss(model(xb), yb)` for a `get_simple_net` model's parameters, by the chain rule."
     (w1,b1),(w2,b2) = (model[0].weight,model[0].bias),(model[2].weight,model[2].bias)
     with torch.no_grad():
         h = torch.addmm(b1, xb, w1.t())
@@ -51,10 +53,10 @@ def simple_net_grads(model, xb, yb):
         return ga.t()@xb, ga.sum(0), gz.t()@a, gz.sum(0)
 
 # %% ../nbs/04_nonlinear.ipynb #d55e5158
-def train_by_hand(model, epochs, lr, dl, valid_dl, show=True):
-    "Train a `get_simple_net` `model` by SGD on `simple_net_grads`; return the validation accuracy after each epoch."
+def train_by_hand(model, epochs, lr, dl, valid_dl, show=True, bar=None):
+    "Train a `get_simple_net` `model` by SGD on `simple_net_grads`; the accuracy after each epoch."
     ps,accs = list(model.parameters()),[]
-    for _ in progress(range(epochs), show):
+    for _ in progress(range(epochs), show, bar):
         with torch.no_grad():
             for xb,yb in dl:
                 for p,g in zip(ps, simple_net_grads(model, xb, yb)): p -= g*lr

@@ -4,20 +4,20 @@
 
 # %% ../nbs/03_optimizer.ipynb #3cc0b246
 from __future__ import annotations
-from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, init_params, linear1, FitResult, diverge_guard, progress, n_classes, n_out, loss_for
-from .loss import mnist_loss, check_finite
-import torch
+from .results import FitResult
+from .cache import n_classes
+from .guard import diverge_guard
+from .progress import progress, learner_result
+from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, n_out, loss_for
+from .loss import mnist_loss
 from torch import nn
 from fastai.torch_core import set_seed
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
-from fastai.callback.core import Callback
-import fastai.callback.progress  # registers the progress bar, `no_bar` and `no_logging`
 from fastai.optimizer import SGD
 
 # %% auto #0
-__all__ = ['BasicOptim', 'train_model', 'train_sgd', 'fit_optimizer', 'mnist_dls', 'DivergeCheck', 'fit_learner', 'ShowProgress',
-           'learner_result']
+__all__ = ['BasicOptim', 'train_model', 'train_sgd', 'fit_optimizer', 'mnist_dls', 'fit_learner']
 
 # %% ../nbs/03_optimizer.ipynb #a87d8369
 class BasicOptim:
@@ -29,10 +29,10 @@ class BasicOptim:
         for p in self.params: p.grad = None
 
 # %% ../nbs/03_optimizer.ipynb #3f4e4688
-def train_model(model, epochs, opt, dl, valid_dl, show=True, loss_func=mnist_loss):
-    "Train `model` with `opt` for `epochs` over `dl` (on `loss_func`); return the validation accuracy after each epoch."
+def train_model(model, epochs, opt, dl, valid_dl, show=True, loss_func=mnist_loss, bar=None):
+    "Train `model` with `opt` for `epochs` over `dl`; return the validation accuracy after each epoch."
     accs = []
-    for _ in progress(range(epochs), show):
+    for _ in progress(range(epochs), show, bar):
         for xb,yb in dl:
             calc_grad(xb, yb, model, loss_func)
             opt.step()
@@ -41,20 +41,21 @@ def train_model(model, epochs, opt, dl, valid_dl, show=True, loss_func=mnist_los
     return accs
 
 # %% ../nbs/03_optimizer.ipynb #c01b996b
-def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shuffle=True, show=True, train=None):
-    "Train `make_model(n_out=...)` on the data by `train(model, epochs, lr, dl, valid_dl, show)` (default: `train_model` with `BasicOptim`), guarded against divergence; return a `FitResult`."
+def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shuffle=True, show=True, bar=None, train=None):
+    "Train `make_model(n_out=...)` by `train(...)` (default: `train_model`, `BasicOptim`); a `FitResult`."
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     c = n_classes(path)
     model = make_model(n_out=n_out(c)).to(dl.device)
     with diverge_guard(stage, lr):
-        accs = train(model, epochs, lr, dl, valid_dl, show) if train else train_model(model, epochs, BasicOptim(model.parameters(), lr), dl, valid_dl, show, loss_for(c))
+        opt = BasicOptim(model.parameters(), lr)
+        accs = train(model, epochs, lr, dl, valid_dl, show, bar) if train else train_model(model, epochs, opt, dl, valid_dl, show, loss_for(c), bar)
     return FitResult(accs[-1], accs, model=model)
 
 # %% ../nbs/03_optimizer.ipynb #a6ee1a47
-def fit_optimizer(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
-    "Train `nn.Linear` with `BasicOptim` and `train_model` (book: lr 1.0, 20 epochs, 0.9785)."
+def fit_optimizer(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None):
+    "Train `nn.Linear` with `BasicOptim` and `train_model`, the book's lr 1.0 for 20 epochs."
     set_seed(seed, reproducible=True)
-    return train_sgd(lambda n_out: nn.Linear(28*28, n_out), 'optimizer', epochs, lr, bs, path, device, shuffle, show)
+    return train_sgd(lambda n_out: nn.Linear(28*28, n_out), 'optimizer', epochs, lr, bs, path, device, shuffle, show, bar)
 
 # %% ../nbs/03_optimizer.ipynb #86cb1d37
 def mnist_dls(bs=256, path=None, device=None, shuffle=True):
@@ -62,43 +63,10 @@ def mnist_dls(bs=256, path=None, device=None, shuffle=True):
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     return DataLoaders(dl, valid_dl, device=dl.device)
 
-# %% ../nbs/03_optimizer.ipynb #3c5afa5a
-class DivergeCheck(Callback):
-    "Raise `Diverged` as soon as the training loss is NaN or infinite."
-    order = 0
-    def after_loss(self): check_finite(self.learn.loss_grad, 'the training loss')
-
 # %% ../nbs/03_optimizer.ipynb #939b41eb
-def fit_learner(epochs=10, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True):
-    "`Learner` with `nn.Linear`, `SGD` and `mnist_loss`, `fit(10, 1.0)` as in the book (0.9676)."
+def fit_learner(epochs=10, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None):
+    "`Learner` with `nn.Linear`, `SGD` and `mnist_loss`: `fit(10, 1.0)` as in the book."
     set_seed(seed, reproducible=True)
     dls,c = mnist_dls(bs, path, device, shuffle=shuffle),n_classes(path)
     learn = Learner(dls, nn.Linear(28*28, n_out(c)), opt_func=SGD, loss_func=loss_for(c), metrics=batch_accuracy)
-    return learner_result(learn, lambda: learn.fit(epochs, lr), 'learner', lr, show)
-
-# %% ../nbs/03_optimizer.ipynb #e22b73fd
-class ShowProgress(Callback):
-    "Report a fit's progress through `report(range(n), unit)`: by epoch, or by training batch for fits under 5 epochs."
-    order = 90
-    def __init__(self, report): self.report = report
-    def before_fit(self):
-        self.by_batch = self.n_epoch < 5
-        n = self.n_epoch*len(self.dls.train) if self.by_batch else self.n_epoch
-        self.steps = iter(self.report(range(n), 'batch' if self.by_batch else 'epoch'))
-    def before_epoch(self):
-        if not self.by_batch: next(self.steps, None)
-    def before_batch(self):
-        if self.by_batch and self.training: next(self.steps, None)
-    def after_fit(self):
-        for _ in self.steps: pass
-
-# %% ../nbs/03_optimizer.ipynb #fd25822e
-def learner_result(learn, fit, stage, lr, show=True):
-    "Run `fit()` guarded against divergence, with fastai's bars and table (`show=True`), `ShowProgress(show)` (a function) or quietly; return a `FitResult`."
-    cb = ShowProgress(show) if callable(show) else None
-    with diverge_guard(stage, lr):
-        if show is True: fit()
-        else:
-            with learn.no_bar(), learn.no_logging(), learn.added_cbs(cb or []): fit()
-    vals = learn.recorder.values
-    return FitResult(float(vals[-1][2]), [float(v[2]) for v in vals], [float(v[0]) for v in vals], learn, learn.model)
+    return learner_result(learn, lambda: learn.fit(epochs, lr), 'learner', lr, show, bar)

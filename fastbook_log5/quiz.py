@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_questionnaire.ipynb #dacf5478
 from __future__ import annotations
-import json, os, random, re, sys, tempfile, textwrap
+import json, os, random, re, sys, textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -243,7 +243,7 @@ def show(*ns):
     display(Markdown('\n\n'.join(f"**{q.n}. {q.q}**\n\n{q.a}\n\n→ {q.link}" for q in map(question, ns))))
 
 # %% ../nbs/08_questionnaire.ipynb #46fefe4c
-from .data import atomic_write  # written whole or not at all, like the digit cache of 00_data
+from .results import atomic_write  # written whole or not at all, like the digit cache
 
 # %% ../nbs/08_questionnaire.ipynb #a9004211
 def default_progress() -> Path:

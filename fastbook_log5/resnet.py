@@ -4,126 +4,33 @@
 
 # %% ../nbs/05_resnet.ipynb #d73b20c3
 from __future__ import annotations
-from .data import mnist_path, mnist_stacks, get_device, splits  # first: fastai without its torch.jit warning
-import torch
+from .files import mnist_path, splits  # first: fastai without its torch.jit warning
+from .device import get_device
 import torch.nn.functional as F
 from fastai.torch_core import set_seed
-from fastai.data.core import DataLoaders
-from fastai.callback.core import Callback
-from fastai.optimizer import Optimizer
-from torch.optim.adamw import adamw
 from fastai.metrics import accuracy
 from fastai.vision.data import ImageDataLoaders
 from fastai.vision.core import PILImageBW
 from fastai.vision.learner import vision_learner
-from torch import nn
-from fastai.callback.schedule import fit_one_cycle  # registers Learner.fit_one_cycle
+from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (registers Learner.fit_one_cycle)
 from torchvision.models import resnet18
-from .sgd import TensorLoader
-from .optimizer import DivergeCheck, learner_result
+import torch
+from .guard import DivergeCheck
+from .progress import learner_result
+from .resnet_speed import mnist_image_dls, bf16_ok, BF16, FusedAdam, pixel_convs
 
 # %% auto #0
-__all__ = ['folder_dls', 'image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'PixelConv', 'pixel_convs',
-           'resnet_learner', 'fit_resnet']
+__all__ = ['folder_dls', 'resnet_learner', 'fit_resnet']
 
 # %% ../nbs/05_resnet.ipynb #2aa45deb
 def folder_dls(path=None, bs=64, device=None):
-    "fastai's `ImageDataLoaders.from_folder` over `path`, one-channel images, for interpretation and export."
+    "fastai's `ImageDataLoaders.from_folder` over `path`, one channel, for interpretation and export."
     p = mnist_path(path); tr,va = splits(p)
     return ImageDataLoaders.from_folder(p, train=tr, valid=va, img_cls=PILImageBW, bs=bs, device=get_device(device))
 
-# %% ../nbs/05_resnet.ipynb #468e86c1
-def image_tensors(split, path=None):
-    "Images of `split` ('train' or 'valid') as `(N, 1, 28, 28)` floats, and class indices `(N,)`."
-    st = mnist_stacks(path)
-    ims = getattr(st, split)
-    x = torch.cat(ims).unsqueeze(1)
-    y = torch.cat([torch.full((len(o),), i) for i,o in enumerate(ims)])
-    return x, y
-
-# %% ../nbs/05_resnet.ipynb #dd3a99e1
-def mnist_image_dls(bs=128, path=None, device=None, channels_last=True):
-    "fastai `DataLoaders` of `(bs, 1, 28, 28)` image batches from memory, shuffled for training."
-    dev = get_device(device)
-    def _dl(split, bs, shuffle):
-        x,y = image_tensors(split, path)
-        if channels_last: x = x.contiguous(memory_format=torch.channels_last)
-        return TensorLoader(x, y, bs, shuffle=shuffle)
-    dls = DataLoaders(_dl('train', bs, True), _dl('valid', 512, False), device=dev)
-    dls.vocab = mnist_stacks(path).classes
-    dls.c = len(dls.vocab)
-    return dls
-
-# %% ../nbs/05_resnet.ipynb #922229ba
-def bf16_ok(device) -> bool:
-    "Whether `device` runs bfloat16 fast: a GPU that supports it, or a CPU with AVX-512 BF16."
-    d = torch.device(device)
-    if d.type=='cuda': return torch.cuda.is_bf16_supported()
-    try: return d.type=='cpu' and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    except (AttributeError, RuntimeError): return False  # a torch build without oneDNN
-
-# %% ../nbs/05_resnet.ipynb #4fe53b94
-class BF16(Callback):
-    "Run the forward pass under bfloat16 autocast; predictions come back as float32."
-    order = 10
-    def before_batch(self):
-        self.ac = torch.autocast(self.dls.device.type, dtype=torch.bfloat16)
-        self.ac.__enter__()
-    def after_pred(self):
-        self.ac.__exit__(None, None, None)
-        self.learn.pred = self.pred.float()
-
-# %% ../nbs/05_resnet.ipynb #f2bb6e69
-class FusedAdam(Optimizer):
-    "fastai's `Adam` (true weight decay), each parameter group updated by PyTorch's fused AdamW kernel."
-    def __init__(self, params, lr, mom=0.9, sqr_mom=0.99, eps=1e-5, wd=0.01):
-        super().__init__(params, [], lr=lr, mom=mom, sqr_mom=sqr_mom, eps=eps, wd=wd)
-    def _state(self, p):
-        st = self.state[p]
-        if 'grad_avg' not in st: st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p), step=torch.zeros((), device=p.device))
-        return st
-    @torch.no_grad()
-    def step(self, closure=None):
-        for pl,h in zip(self.param_lists, self.hypers):
-            for do_wd in (True, False):
-                ps = [p for p in pl if p.grad is not None and self.state[p].get('do_wd', True)==do_wd]
-                if not ps: continue
-                st = [self._state(p) for p in ps]
-                adamw(ps, [p.grad for p in ps], [o['grad_avg'] for o in st], [o['sqr_avg'] for o in st], [], [o['step'] for o in st],
-                      fused=ps[0].device.type in ('cpu', 'cuda'), amsgrad=False, maximize=False, beta1=h['mom'], beta2=h['sqr_mom'],
-                      lr=h['lr'], weight_decay=h['wd'] if do_wd else 0., eps=h['eps'])
-
-# %% ../nbs/05_resnet.ipynb #b453545d
-class PixelConv(nn.Conv2d):
-    "An `nn.Conv2d` that computes a one-pixel output as a matrix product over the pixels its kernel covers."
-    def forward(self, x):
-        (h,w),(kh,kw),(ph,pw),(sh,sw) = x.shape[-2:], self.kernel_size, self.padding, self.stride
-        if isinstance(self.padding, str) or h+2*ph-kh >= sh or w+2*pw-kw >= sw or self.groups!=1 or self.dilation!=(1,1) or self.padding_mode!='zeros':
-            return super().forward(x)  # more than one output pixel, or a kind of convolution not handled here
-        rh,rw = min(h, kh-ph), min(w, kw-pw)  # the input rows and columns under the kernel
-        wt = self.weight[:, :, ph:ph+rh, pw:pw+rw]
-        return F.linear(x[:, :, :rh, :rw].reshape(len(x), -1), wt.reshape(len(wt), -1), self.bias)[..., None, None]
-
-# %% ../nbs/05_resnet.ipynb #53c0e7a5
-def pixel_convs(model, size=28) -> list:
-    "Make each `nn.Conv2d` of `model` whose output is one pixel for `size`-pixel images a `PixelConv`; return them."
-    convs = [m for m in model.modules() if type(m) is nn.Conv2d]
-    found = []
-    hooks = [m.register_forward_hook(lambda m,i,o: found.append(m) if o.shape[-2:]==(1,1) else None) for m in convs]
-    training = model.training
-    try:
-        with torch.no_grad(): model.eval()(torch.zeros(1, convs[0].in_channels, size, size, device=convs[0].weight.device))
-    finally:
-        for h in hooks: h.remove()
-        model.train(training)
-    for m in found:
-        m.__class__ = PixelConv
-        m.weight.data = m.weight.data.contiguous()
-    return found
-
 # %% ../nbs/05_resnet.ipynb #3d7a5cff
 def resnet_learner(dls, mixed=None, size=28):
-    "resnet18 from scratch: `vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)`, `FusedAdam`, `PixelConv`."
+    "resnet18 from scratch by `vision_learner`, with `FusedAdam`, `PixelConv` and `BF16` where it is fast."
     cbs = [DivergeCheck()]
     if (bf16_ok(dls.device) if mixed is None else mixed): cbs.append(BF16())
     learn = vision_learner(dls, resnet18, pretrained=False, n_in=1, n_out=dls.c, loss_func=F.cross_entropy,
@@ -133,8 +40,8 @@ def resnet_learner(dls, mixed=None, size=28):
     return learn
 
 # %% ../nbs/05_resnet.ipynb #54e8bb1d
-def fit_resnet(epochs=1, lr=0.1, bs=64, path=None, device=None, seed=42, mixed=None, show=True):
-    "resnet18 from scratch, `fit_one_cycle(1, 0.1)` as in the book (0.9971), on in-memory batches."
+def fit_resnet(epochs=1, lr=0.1, bs=64, path=None, device=None, seed=42, show=True, bar=None, mixed=None):
+    "resnet18 from scratch, the book's `fit_one_cycle(1, 0.1)`, on in-memory batches."
     set_seed(seed, reproducible=True)
     learn = resnet_learner(mnist_image_dls(bs, path, device), mixed)
-    return learner_result(learn, lambda: learn.fit_one_cycle(epochs, lr), 'resnet', lr, show)
+    return learner_result(learn, lambda: learn.fit_one_cycle(epochs, lr), 'resnet', lr, show, bar)

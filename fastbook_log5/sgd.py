@@ -4,21 +4,22 @@
 
 # %% ../nbs/02_sgd.ipynb #df620c25
 from __future__ import annotations
-import math, time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import math
 from functools import partial
 import torch
 from fastai.torch_core import set_seed
-from fastprogress.fastprogress import progress_bar
-from .data import mnist_xy, mnist_stacks, get_device, FitResult
-from .loss import mnist_loss, check_shapes, check_finite, Diverged
+from .results import FitResult
+from .device import get_device
+from .cache import n_classes
+from .guard import check_finite, diverge_guard
+from .progress import progress
+from .data import mnist_xy
+from .loss import mnist_loss, check_shapes
 import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['init_params', 'linear1', 'calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'TensorLoader',
-           'mnist_loaders', 'diverge_guard', 'progress', 'n_classes', 'n_out', 'cross_entropy', 'loss_for',
-           'fit_linear']
+           'mnist_loaders', 'n_out', 'checked_cross_entropy', 'loss_for', 'fit_linear']
 
 # %% ../nbs/02_sgd.ipynb #9387c15d
 def init_params(size, std=1.0, device=None):
@@ -48,7 +49,7 @@ def train_epoch(model, lr, params, dl, loss_func=mnist_loss):
 
 # %% ../nbs/02_sgd.ipynb #f6ee3cfd
 def batch_accuracy(xb, yb):
-    "Fraction of predictions `xb` right: sigmoid on the target's side of 0.5 (one output), or the highest output at the target class (several)."
+    "Fraction of predictions `xb` right: sigmoid on the target's side of 0.5, or the top output the target's."
     if xb.ndim==2 and xb.shape[1] > 1:
         if yb.shape!=xb.shape[:1]: raise ValueError(f"batch_accuracy got predictions of shape {tuple(xb.shape)} and targets of shape {tuple(yb.shape)}: with one output per class, targets are class indices of shape ({len(xb)},)")
         return (xb.argmax(1)==yb).float().mean()
@@ -94,40 +95,23 @@ def mnist_loaders(bs=256, path=None, device=None, shuffle=True, valid_bs=1024):
     train_x,train_y,valid_x,valid_y = mnist_xy(path, device)
     return TensorLoader(train_x, train_y, bs, shuffle=shuffle), TensorLoader(valid_x, valid_y, valid_bs)
 
-# %% ../nbs/02_sgd.ipynb #34a7f250
-@contextmanager
-def diverge_guard(stage, lr):
-    "Turn a `Diverged` error inside the block into one that names the `stage` and its `lr`."
-    try: yield
-    except Diverged: raise Diverged(f"{stage} diverged at lr {lr}: the loss became NaN or infinite, lower the learning rate") from None
-
-# %% ../nbs/02_sgd.ipynb #6a815862
-def progress(it, show=True, unit='epoch'):
-    "`it` with a fastprogress bar (`show=True`), as is (`show=False`), or through `show(it, unit)` if `show` is a function."
-    if callable(show): return show(it, unit)
-    return progress_bar(it, leave=False) if show else it
-
 # %% ../nbs/02_sgd.ipynb #befca718
-def n_classes(path=None) -> int:
-    "How many classes the data at `path` has (MNIST_SAMPLE: 2)."
-    return len(mnist_stacks(path).classes)
-
 def n_out(n_classes) -> int:
     "Outputs a model needs: one (a sigmoid) for two classes, one per class for more."
     return 1 if n_classes==2 else n_classes
 
-def cross_entropy(preds, targs):
-    "PyTorch's cross-entropy, refusing NaN or infinite predictions (a diverged model) as `mnist_loss` does."
-    check_finite(preds, 'cross_entropy')
+def checked_cross_entropy(preds, targs):
+    "PyTorch's cross-entropy, refusing NaN or infinite predictions as `mnist_loss` does."
+    check_finite(preds, 'cross-entropy')
     return F.cross_entropy(preds, targs)
 
 def loss_for(n_classes):
     "The loss for `n_classes`: the chapter's `mnist_loss` for two, cross-entropy for more."
-    return mnist_loss if n_classes==2 else cross_entropy
+    return mnist_loss if n_classes==2 else checked_cross_entropy
 
 # %% ../nbs/02_sgd.ipynb #2def7db1
-def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, std=1.0):
-    "Train the from-scratch linear model, weights drawn with `std` (book: std 1, lr 1.0, 20 epochs, 0.9696); return its `FitResult`."
+def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None, std=1.0):
+    "Train the from-scratch linear model, weights drawn with `std` (the book's: 1); return its `FitResult`."
     set_seed(seed, reproducible=True)
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     c = n_classes(path)
@@ -135,7 +119,7 @@ def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuff
     model,params,loss_func = partial(linear1, weights=weights, bias=bias),(weights, bias),loss_for(c)
     res = FitResult(0., model=model)
     with diverge_guard('linear', lr):
-        for _ in progress(range(epochs), show):
+        for _ in progress(range(epochs), show, bar):
             train_epoch(model, lr, params, dl, loss_func)
             with torch.no_grad(): loss = loss_func(model(dl.x), dl.y)
             res.losses.append(loss.item())
