@@ -212,12 +212,12 @@ def mean(self:Tensor, dim=None, keepdim=False):
     n = self.data.numel()//max(out.numel(), 1)
     return _make(out, (self,), 'mean', lambda g: (g.reshape(_kept(shape, dim)).expand(shape)/n,))
 
-# %% ../nbs/11_autograd.ipynb #6a866f84
+# %% ../nbs/11_autograd.ipynb #28d4008e
 @patch
 def exp(self:Tensor):
     "`e**self`: its slope is its own value."
-    out = _make(self.data.exp(), (self,), 'exp', lambda g: (g*out.data,))
-    return out
+    e = self.data.exp()
+    return _make(e, (self,), 'exp', lambda g: (g*e,))
 
 @patch
 def log(self:Tensor):
@@ -227,15 +227,15 @@ def log(self:Tensor):
 @patch
 def sigmoid(self:Tensor):
     "`1/(1+exp(-self))`: slope `s*(1-s)` for the result `s`."
-    out = _make(self.data.sigmoid(), (self,), 'sigmoid', lambda g: (g*out.data*(1-out.data),))
-    return out
+    s = self.data.sigmoid()
+    return _make(s, (self,), 'sigmoid', lambda g: (g*s*(1-s),))
 
 @patch
 def relu(self:Tensor):
     "Negatives to zero: the gradient passes where the input was positive."
     return _make(self.data.relu(), (self,), 'relu', lambda g: (g*(self.data > 0),))
 
-# %% ../nbs/11_autograd.ipynb #e621c777
+# %% ../nbs/11_autograd.ipynb #1672bd89
 @patch
 def view(self:Tensor, *shape):
     "The same numbers in a new shape (`view(2, -1)` or `view((2, -1))`): the gradient is reshaped back."
@@ -246,23 +246,22 @@ def T(self:Tensor):
     "The transpose of a matrix (a vector stays as it is): the gradient is transposed back."
     return _make(self.data.t(), (self,), 'T', lambda g: (g.t(),))
 
-# %% ../nbs/11_autograd.ipynb #11233cd0
+# %% ../nbs/11_autograd.ipynb #3d8c5716
 def where(cond, a, b):
     "`a` where `cond` is true, else `b` (broadcasting); each gets the gradient where it was chosen, 0 elsewhere."
     if not isinstance(a, Tensor) and not isinstance(b, Tensor): return torch.where(cond, a, b)
     cond,a,b = _data(cond),_t(a),_t(b)
     return _make(torch.where(cond, a.data, b.data), (a, b), 'where', lambda g: (torch.where(cond, g, 0.), torch.where(cond, 0., g)))
 
-# %% ../nbs/11_autograd.ipynb #e724adf8
+# %% ../nbs/11_autograd.ipynb #9d97b1d0
 @patch
 def log_softmax(self:Tensor, dim):
     "`x - log(sum(exp(x)))` along `dim`, stably; gradient `g - exp(y)*sum(g)` for the result `y`."
     s = self.data - self.data.amax(dim, keepdim=True)
-    out = _make(s - s.exp().sum(dim, keepdim=True).log(), (self,), 'log_softmax',
-                lambda g: (g - out.data.exp()*g.sum(dim, keepdim=True),))
-    return out
+    y = s - s.exp().sum(dim, keepdim=True).log()
+    return _make(y, (self,), 'log_softmax', lambda g: (g - y.exp()*g.sum(dim, keepdim=True),))
 
-# %% ../nbs/11_autograd.ipynb #c01dc9af
+# %% ../nbs/11_autograd.ipynb #55da4178
 def _index(i, device):
     "An index as torch takes it: a `range` or list becomes a tensor of indices on `device`, our `Tensor` its data."
     if isinstance(i, (range, list)): return torch.tensor(list(i), device=device)
@@ -283,7 +282,7 @@ def __getitem__(self:Tensor, idx):
         return (z,)
     return _make(self.data[idx], (self,), 'index', backward)
 
-# %% ../nbs/11_autograd.ipynb #386bdd97
+# %% ../nbs/11_autograd.ipynb #b528ad56
 @patch
 def zero_grad(self:Tensor):
     "Forget the gradient accumulated so far (`.grad` back to None)."
@@ -294,7 +293,7 @@ def detach(self:Tensor):
     "The same data, cut from the graph: a constant that requires no gradient."
     return Tensor(self.data)
 
-# %% ../nbs/11_autograd.ipynb #f722249e
+# %% ../nbs/11_autograd.ipynb #e604c817
 @patch
 def __isub__(self:Tensor, other):
     "`self -= other` in place, the SGD step: on a tensor that requires grad, only inside `no_grad()`."
@@ -302,12 +301,12 @@ def __isub__(self:Tensor, other):
     self.data -= _data(other)
     return self
 
-# %% ../nbs/11_autograd.ipynb #b6c5f3eb
+# %% ../nbs/11_autograd.ipynb #abd4119a
 def init_params(size, std=1.0, device=None):
     "Random normal parameters of shape `size`, scaled by `std`, that require grad: 02's `init_params` as our `Tensor`."
     return Tensor((torch.randn(size)*std).to(get_device(device)), requires_grad=True)
 
-# %% ../nbs/11_autograd.ipynb #95c49821
+# %% ../nbs/11_autograd.ipynb #ef72b3a4
 def mnist_loss(predictions, targets):
     "01's `mnist_loss` on our `Tensor`: mean distance between `sigmoid(predictions)` and the 0/1 `targets`."
     check_shapes(predictions, targets)
@@ -315,7 +314,7 @@ def mnist_loss(predictions, targets):
     predictions = predictions.sigmoid()
     return where(targets==1, 1-predictions, predictions).mean()
 
-# %% ../nbs/11_autograd.ipynb #d50b4be2
+# %% ../nbs/11_autograd.ipynb #c0029884
 def train_epoch(model, lr, params, dl, loss_func=mnist_loss):
     "One pass over `dl`: predict, loss, `backward`, step each of `params` by `lr` times its gradient, zero it."
     for xb,yb in dl:
@@ -337,7 +336,7 @@ def fit(model, params, epochs, lr, dl, valid_dl, loss_func=mnist_loss, show=True
         accs.append(validate(model, valid_dl))
     return accs
 
-# %% ../nbs/11_autograd.ipynb #d6fe4354
+# %% ../nbs/11_autograd.ipynb #9d522f36
 def simple_net(xb, w1, b1, w2, b2):
     "04's two-layer network on our `Tensor`: `xb@w1 + b1`, ReLU, then `@w2 + b2`."
     return (xb@w1 + b1).relu()@w2 + b2
@@ -347,7 +346,7 @@ def simple_net_params(n_out=1, n_hidden=30, device=None):
     l1,_,l2 = get_simple_net(n_hidden, n_out)
     return [Tensor(t.detach().to(get_device(device)), requires_grad=True) for t in (l1.weight.T.contiguous(), l1.bias, l2.weight.T.contiguous(), l2.bias)]
 
-# %% ../nbs/11_autograd.ipynb #44d0c966
+# %% ../nbs/11_autograd.ipynb #0929a67d
 def cross_entropy(preds, targs):
     "Softmax cross-entropy on our `Tensor`: minus the mean log-probability of each row's target class."
     check_finite(preds.data, 'cross_entropy')
@@ -357,7 +356,7 @@ def loss_for(n_classes):
     "The loss for `n_classes`: our `mnist_loss` for two, our `cross_entropy` for more."
     return mnist_loss if n_classes==2 else cross_entropy
 
-# %% ../nbs/11_autograd.ipynb #6ea93270
+# %% ../nbs/11_autograd.ipynb #dde5004e
 def fit_autograd(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True) -> FitResult:
     "Train `simple_net` with our autograd, seeded and batched as 04's `fit_simple_net` (book: lr 0.1, 40 epochs, 0.9828)."
     set_seed(seed, reproducible=True)
@@ -368,7 +367,7 @@ def fit_autograd(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shu
     with diverge_guard('autograd', lr): accs = fit(model, [w1, b1, w2, b2], epochs, lr, dl, valid_dl, loss_for(c), show)
     return FitResult(accs[-1], accs, model=model)
 
-# %% ../nbs/11_autograd.ipynb #8e234685
+# %% ../nbs/11_autograd.ipynb #e5f1b803
 def draw_graph(root, names=None, ax=None):
     "Draw the graph that produced `root` with matplotlib: inputs on the left, each operation with its result's shape."
     import matplotlib.pyplot as plt
@@ -403,7 +402,7 @@ def draw_graph(root, names=None, ax=None):
                         shrinkA=0, shrinkB=0, connectionstyle='arc3,rad=0.35' if skip else 'arc3'))
     return ax
 
-# %% ../nbs/11_autograd.ipynb #3d8600c0
+# %% ../nbs/11_autograd.ipynb #0d27a235
 def epoch_runners(dl, lr=0.1, n_out=1):
     "Two functions that each train `simple_net` on `dl` for one epoch, from the same start: ours, and with PyTorch's autograd."
     net = get_simple_net(n_out=n_out).to(dl.device)
