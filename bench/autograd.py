@@ -80,4 +80,4 @@ if __name__=='__main__':
     print("Where the rest goes: the same kernels run on both sides (PyTorch fuses x@w.T + b into one addmm, and cross-entropy "
           "into log_softmax + nll_loss); what ours adds is Python per recorded operation, a Tensor and a closure going forward, "
           "the topological sort, a dict of gradients and unbroadcast going back, which PyTorch's engine does in C++; and on ten "
-          "digits our log_softmax, six kernels forward and three back where PyTorch runs one each, and the index's scatter back.")
+          "digits our log_softmax, six kernels forward and four back where PyTorch runs one each, and the index's scatter back.")

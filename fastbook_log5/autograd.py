@@ -24,9 +24,9 @@ __all__ = ['Tensor', 'no_grad', 'toposort', 'unbroadcast', 'our_grads', 'torch_g
            'init_params', 'mnist_loss', 'train_epoch', 'validate', 'fit', 'simple_net', 'simple_net_params',
            'cross_entropy', 'loss_for', 'fit_autograd', 'draw_graph', 'epoch_runners', 'time_epochs']
 
-# %% ../nbs/11_autograd.ipynb #0d536df4
+# %% ../nbs/11_autograd.ipynb #fafd782b
 class Tensor:
-    "A `torch.Tensor` in `.data` that records the operations applied to it, so that `backward` can find gradients."
+    "A `torch.Tensor` in `.data` that records the operations on it, for `backward` to find gradients."
     def __init__(self, data, requires_grad=False):
         if not isinstance(data, torch.Tensor): data = torch.as_tensor(data)
         self.data = data.detach() if data.requires_grad else data  # PyTorch's autograd stays off
@@ -37,7 +37,7 @@ class Tensor:
     def item(self): return self.data.item()
     def __repr__(self): return f"Tensor({self.data.tolist() if self.data.numel()<=6 else 'shape '+str(tuple(self.shape))}{', '+self._op if self._op else ''}{', requires_grad' if self.requires_grad else ''})"
 
-# %% ../nbs/11_autograd.ipynb #0369a553
+# %% ../nbs/11_autograd.ipynb #a7a9f6d5
 class _Mode: grad = True  # False inside `no_grad()`
 
 @contextmanager
@@ -48,14 +48,14 @@ def no_grad():
     finally: _Mode.grad = old
 
 def _make(data, parents, op, backward):
-    "A `Tensor` of `data` that, when recording and any of `parents` requires grad, records them, `op` and `backward`."
+    "A `Tensor` of `data`, recording `parents`, `op` and `backward` if any parent requires grad."
     out = Tensor(data)
     if _Mode.grad and any(p.requires_grad for p in parents):
         out.requires_grad,out._parents,out._op,out._backward = True,parents,op,backward
     return out
 
 def _t(x):
-    "`x` as a `Tensor`: ours as is, anything else a constant (a Python float in float64, as exact as PyTorch keeps it)."
+    "`x` as a `Tensor`: ours as is, else a constant (a Python float in float64, as PyTorch keeps it)."
     if isinstance(x, Tensor): return x
     return Tensor(torch.tensor(x, dtype=torch.float64) if isinstance(x, float) else x)
 def _data(x): return x.data if isinstance(x, Tensor) else x
@@ -75,21 +75,21 @@ def __mul__(self:Tensor, other):
 
 Tensor.__radd__,Tensor.__rmul__ = Tensor.__add__,Tensor.__mul__
 
-# %% ../nbs/11_autograd.ipynb #b210335e
+# %% ../nbs/11_autograd.ipynb #1a4e8cf0
 def _kept(shape, dim):
-    "`shape` with the axes `dim` (an int, a tuple, or None for all) set to 1, as `keepdim=True` leaves them."
+    "`shape` with the axes `dim` (int, tuple, or None for all) set to 1, as `keepdim=True` leaves them."
     dims = range(len(shape)) if dim is None else [d % len(shape) for d in (dim if isinstance(dim, tuple) else (dim,))]
     return tuple(1 if i in dims else s for i,s in enumerate(shape))
 
 @patch
 def sum(self:Tensor, dim=None, keepdim=False):
-    "Sum over `dim` (an axis, a tuple of axes, or all): every element summed gets the gradient of its sum."
+    "Sum over `dim` (an axis, a tuple, or all): each element summed gets the gradient of its sum."
     shape = self.shape
     return _make(self.data.sum(dim, keepdim), (self,), 'sum', lambda g: (g.reshape(_kept(shape, dim)).expand(shape),))
 
-# %% ../nbs/11_autograd.ipynb #be077f1f
+# %% ../nbs/11_autograd.ipynb #9d78acf5
 def toposort(root, keep=lambda t: t.requires_grad):
-    "The nodes `root` depends on (those that pass `keep`), each after its inputs: depth first, with a stack, not recursion."
+    "The nodes `root` depends on that pass `keep`, each after its inputs: depth first, with a stack."
     order,seen,stack = [],{root},[(root, iter(root._parents))]
     while stack:
         node,parents = stack[-1]
@@ -99,18 +99,18 @@ def toposort(root, keep=lambda t: t.requires_grad):
         else: order.append(stack.pop()[0])  # every parent listed: list the node
     return order
 
-# %% ../nbs/11_autograd.ipynb #af54179f
+# %% ../nbs/11_autograd.ipynb #302ce944
 def unbroadcast(g, shape):
-    "Sum the gradient `g` down to `shape`: over the leading axes broadcasting added and the axes where `shape` has 1."
+    "Sum gradient `g` down to `shape`: over the axes broadcasting added, and those where `shape` has 1."
     if g.shape==shape: return g
     if g.ndim > len(shape): g = g.sum(tuple(range(g.ndim-len(shape))))
     ones = tuple(i for i,s in enumerate(shape) if s==1 and g.shape[i]!=1)
     return g.sum(ones, keepdim=True) if ones else g
 
-# %% ../nbs/11_autograd.ipynb #2d34c5f5
+# %% ../nbs/11_autograd.ipynb #5e3056a8
 @patch
 def backward(self:Tensor):
-    "Add the gradient of this one-element tensor to the `.grad` of every leaf it depends on that requires grad."
+    "Add the gradient of this one-element tensor to the `.grad` of every leaf it depends on."
     if self.data.numel()!=1: raise RuntimeError(f"backward() needs a tensor of one element, not of shape {tuple(self.shape)}: reduce it first, e.g. with .sum() or .mean()")
     if not self.requires_grad: raise RuntimeError("backward() on a tensor that depends on no tensor with requires_grad=True: there is nothing to differentiate")
     grads = {self: torch.ones_like(self.data)}
@@ -124,9 +124,9 @@ def backward(self:Tensor):
             pg = unbroadcast(pg, p.shape)
             grads[p] = grads[p] + pg if p in grads else pg
 
-# %% ../nbs/11_autograd.ipynb #a5b1179d
+# %% ../nbs/11_autograd.ipynb #2d3c428f
 def our_grads(f, *xs):
-    "The gradients of `f(*xs)` (one element) with respect to each of the torch tensors `xs`, by our `backward`."
+    "Gradients of `f(*xs)` (one element) for each of the torch tensors `xs`, by our `backward`."
     ts = [Tensor(x, requires_grad=True) for x in xs]
     f(*ts).backward()
     return [t.grad for t in ts]
@@ -137,7 +137,7 @@ def torch_grads(f, *xs):
     return list(torch.autograd.grad(f(*ts), ts))
 
 def numeric_grads(f, *xs, h=1e-6):
-    "The same, by central finite differences: `(f(x+h) - f(x-h))/2h`, one element at a time (use float64)."
+    "The same by central finite differences, `(f(x+h) - f(x-h))/2h`, element by element (float64)."
     res = []
     for i,x in enumerate(xs):
         g = torch.zeros_like(x).view(-1)
@@ -147,9 +147,9 @@ def numeric_grads(f, *xs, h=1e-6):
         res.append(g.view(x.shape))
     return res
 
-# %% ../nbs/11_autograd.ipynb #a5131020
+# %% ../nbs/11_autograd.ipynb #ed812b07
 def check_grads(f, *xs, numeric=True, eps=1e-8):
-    "Assert our gradients of `f` at `xs` equal PyTorch's (and finite differences'); `f`'s output is weighted at random into one number."
+    "Assert our gradients of `f` (output weighted at random) equal PyTorch's and finite differences'."
     w = torch.randn(f(*xs).shape, dtype=xs[0].dtype)
     fw = lambda *a: (f(*a)*w).sum()
     ours = our_grads(fw, *xs)
@@ -158,9 +158,11 @@ def check_grads(f, *xs, numeric=True, eps=1e-8):
         for o,n in zip(ours, numeric_grads(fw, *xs)): test_close(o, n, eps=1e-6)
     return ours
 
-# %% ../nbs/11_autograd.ipynb #6d886e04
+# %% ../nbs/11_autograd.ipynb #52bcf51b
 @patch
-def __neg__(self:Tensor): return _make(-self.data, (self,), 'neg', lambda g: (-g,))
+def __neg__(self:Tensor):
+    "`-self`: the gradient negated."
+    return _make(-self.data, (self,), 'neg', lambda g: (-g,))
 
 @patch
 def __sub__(self:Tensor, other):
@@ -169,9 +171,11 @@ def __sub__(self:Tensor, other):
     return _make(self.data - b.data, (self, b), '-', lambda g: (g, -g))
 
 @patch
-def __rsub__(self:Tensor, other): return _t(other) - self
+def __rsub__(self:Tensor, other):
+    "`other - self`, for a number or a torch tensor on the left."
+    return _t(other) - self
 
-# %% ../nbs/11_autograd.ipynb #2d60a319
+# %% ../nbs/11_autograd.ipynb #36691c13
 @patch
 def __truediv__(self:Tensor, other):
     "`self / other`, broadcasting: `g/b` to the left, `-g*a/b**2` to the right."
@@ -179,7 +183,9 @@ def __truediv__(self:Tensor, other):
     return _make(self.data / b.data, (self, b), '/', lambda g: (g/b.data, -g*self.data/b.data**2))
 
 @patch
-def __rtruediv__(self:Tensor, other): return _t(other) / self
+def __rtruediv__(self:Tensor, other):
+    "`other / self`, for a number or a torch tensor on the left."
+    return _t(other) / self
 
 # %% ../nbs/11_autograd.ipynb #c2931bf1
 @patch
@@ -188,10 +194,10 @@ def __pow__(self:Tensor, n):
     if not isinstance(n, (int, float)): raise TypeError(f"** takes a number as the exponent, not {type(n).__name__}")
     return _make(self.data**n, (self,), f'**{n}', lambda g: (g*n*self.data**(n-1),))
 
-# %% ../nbs/11_autograd.ipynb #b2189e78
+# %% ../nbs/11_autograd.ipynb #c2b56d11
 @patch
 def __matmul__(self:Tensor, other):
-    "Matrix product of matrices and vectors: `(n,k)@(k,m)`, `(n,k)@(k,)`, `(k,)@(k,m)`; gradients `g@B.T` and `A.T@g`."
+    "Matrix product of matrices and vectors; gradients `g@B.T` and `A.T@g`, each only if needed."
     a,b = self,_t(other)
     if not (0 < a.ndim < 3 and 0 < b.ndim < 3) or a.shape[-1]!=b.shape[0]:
         raise ValueError(f"@ cannot multiply shapes {tuple(a.shape)} and {tuple(b.shape)}: the last axis of the first must match the first axis of the second (matrices and vectors only)")
@@ -202,7 +208,9 @@ def __matmul__(self:Tensor, other):
     return _make(a.data @ b.data, (a, b), '@', backward)
 
 @patch
-def __rmatmul__(self:Tensor, other): return _t(other) @ self
+def __rmatmul__(self:Tensor, other):
+    "`other @ self`, for a torch tensor (a batch of images) on the left."
+    return _t(other) @ self
 
 # %% ../nbs/11_autograd.ipynb #b445472d
 @patch
@@ -246,9 +254,9 @@ def T(self:Tensor):
     "The transpose of a matrix (a vector stays as it is): the gradient is transposed back."
     return _make(self.data.t(), (self,), 'T', lambda g: (g.t(),))
 
-# %% ../nbs/11_autograd.ipynb #3d8c5716
+# %% ../nbs/11_autograd.ipynb #cd3fd025
 def where(cond, a, b):
-    "`a` where `cond` is true, else `b` (broadcasting); each gets the gradient where it was chosen, 0 elsewhere."
+    "`a` where `cond` holds, else `b` (broadcasting); each side's gradient where it was chosen, else 0."
     if not isinstance(a, Tensor) and not isinstance(b, Tensor): return torch.where(cond, a, b)
     cond,a,b = _data(cond),_t(a),_t(b)
     return _make(torch.where(cond, a.data, b.data), (a, b), 'where', lambda g: (torch.where(cond, g, 0.), torch.where(cond, 0., g)))
@@ -261,15 +269,15 @@ def log_softmax(self:Tensor, dim):
     y = s - s.exp().sum(dim, keepdim=True).log()
     return _make(y, (self,), 'log_softmax', lambda g: (g - y.exp()*g.sum(dim, keepdim=True),))
 
-# %% ../nbs/11_autograd.ipynb #55da4178
+# %% ../nbs/11_autograd.ipynb #60e77f7d
 def _index(i, device):
-    "An index as torch takes it: a `range` or list becomes a tensor of indices on `device`, our `Tensor` its data."
+    "An index as torch takes it: a `range` or list as a tensor on `device`, our `Tensor` as its data."
     if isinstance(i, (range, list)): return torch.tensor(list(i), device=device)
     return _data(i).to(device) if isinstance(_data(i), torch.Tensor) else i
 
 @patch
 def __getitem__(self:Tensor, idx):
-    "Indexing by ints, slices, or tensors of indices (`x[range(n), y]`); places picked twice get both gradients."
+    "Index by ints, slices, or index tensors (`x[range(n), y]`); a place picked twice gets both."
     idx = tuple(_index(i, self.data.device) for i in (idx if isinstance(idx, tuple) else (idx,)))
     advanced = any(isinstance(i, torch.Tensor) for i in idx)
     if advanced and not all(isinstance(i, (torch.Tensor, int)) for i in idx):
@@ -301,22 +309,22 @@ def __isub__(self:Tensor, other):
     self.data -= _data(other)
     return self
 
-# %% ../nbs/11_autograd.ipynb #abd4119a
+# %% ../nbs/11_autograd.ipynb #147050b5
 def init_params(size, std=1.0, device=None):
-    "Random normal parameters of shape `size`, scaled by `std`, that require grad: 02's `init_params` as our `Tensor`."
+    "02's `init_params` as our `Tensor`: random normal of shape `size`, times `std`, requiring grad."
     return Tensor((torch.randn(size)*std).to(get_device(device)), requires_grad=True)
 
-# %% ../nbs/11_autograd.ipynb #ef72b3a4
+# %% ../nbs/11_autograd.ipynb #94b68260
 def mnist_loss(predictions, targets):
-    "01's `mnist_loss` on our `Tensor`: mean distance between `sigmoid(predictions)` and the 0/1 `targets`."
+    "01's `mnist_loss` on our `Tensor`: mean distance of `sigmoid(predictions)` from 0/1 `targets`."
     check_shapes(predictions, targets)
     check_finite(predictions.data)
     predictions = predictions.sigmoid()
     return where(targets==1, 1-predictions, predictions).mean()
 
-# %% ../nbs/11_autograd.ipynb #c0029884
+# %% ../nbs/11_autograd.ipynb #2af0da45
 def train_epoch(model, lr, params, dl, loss_func=mnist_loss):
-    "One pass over `dl`: predict, loss, `backward`, step each of `params` by `lr` times its gradient, zero it."
+    "One pass over `dl`: predict, loss, `backward`, step each of `params` by `lr` times its gradient."
     for xb,yb in dl:
         loss_func(model(xb), yb).backward()
         with no_grad():
@@ -325,24 +333,24 @@ def train_epoch(model, lr, params, dl, loss_func=mnist_loss):
                 p.zero_grad()
 
 def validate(model, dl):
-    "02's `validate_epoch` for a `model` that returns our `Tensor`: exact accuracy over `dl`, recording nothing."
+    "02's `validate_epoch` for a `model` returning our `Tensor`: exact accuracy, recording nothing."
     with no_grad(): return validate_epoch(lambda xb: model(xb).data, dl)
 
 def fit(model, params, epochs, lr, dl, valid_dl, loss_func=mnist_loss, show=True):
-    "Train `params` of `model` for `epochs` with `train_epoch`; return the validation accuracy after each."
+    "Train `params` of `model` for `epochs` with `train_epoch`; the validation accuracy after each."
     accs = []
     for _ in progress(range(epochs), show):
         train_epoch(model, lr, params, dl, loss_func)
         accs.append(validate(model, valid_dl))
     return accs
 
-# %% ../nbs/11_autograd.ipynb #9d522f36
+# %% ../nbs/11_autograd.ipynb #19726950
 def simple_net(xb, w1, b1, w2, b2):
     "04's two-layer network on our `Tensor`: `xb@w1 + b1`, ReLU, then `@w2 + b2`."
     return (xb@w1 + b1).relu()@w2 + b2
 
 def simple_net_params(n_out=1, n_hidden=30, device=None):
-    "`[w1, b1, w2, b2]` as our `Tensor`s, the numbers `get_simple_net` draws (so a seed gives 04's start), on `device`."
+    "`[w1, b1, w2, b2]` as our `Tensor`s on `device`: what `get_simple_net` draws, for 04's start."
     l1,_,l2 = get_simple_net(n_hidden, n_out)
     return [Tensor(t.detach().to(get_device(device)), requires_grad=True) for t in (l1.weight.T.contiguous(), l1.bias, l2.weight.T.contiguous(), l2.bias)]
 
@@ -356,9 +364,9 @@ def loss_for(n_classes):
     "The loss for `n_classes`: our `mnist_loss` for two, our `cross_entropy` for more."
     return mnist_loss if n_classes==2 else cross_entropy
 
-# %% ../nbs/11_autograd.ipynb #dde5004e
+# %% ../nbs/11_autograd.ipynb #19cb71e1
 def fit_autograd(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True) -> FitResult:
-    "Train `simple_net` with our autograd, seeded and batched as 04's `fit_simple_net` (book: lr 0.1, 40 epochs, 0.9828)."
+    "Train `simple_net` with our autograd, as 04's `fit_simple_net` (book: lr 0.1, 40 epochs, 0.9828)."
     set_seed(seed, reproducible=True)
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     c = n_classes(path)
@@ -367,9 +375,9 @@ def fit_autograd(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shu
     with diverge_guard('autograd', lr): accs = fit(model, [w1, b1, w2, b2], epochs, lr, dl, valid_dl, loss_for(c), show)
     return FitResult(accs[-1], accs, model=model)
 
-# %% ../nbs/11_autograd.ipynb #e5f1b803
+# %% ../nbs/11_autograd.ipynb #19c49784
 def draw_graph(root, names=None, ax=None):
-    "Draw the graph that produced `root` with matplotlib: inputs on the left, each operation with its result's shape."
+    "Draw the graph that produced `root` with matplotlib: inputs left, operations with result shapes."
     import matplotlib.pyplot as plt
     names = {id(t): n for n,t in (names or {}).items()}
     nodes = toposort(root, keep=lambda t: True)
@@ -402,9 +410,9 @@ def draw_graph(root, names=None, ax=None):
                         shrinkA=0, shrinkB=0, connectionstyle='arc3,rad=0.35' if skip else 'arc3'))
     return ax
 
-# %% ../nbs/11_autograd.ipynb #0d27a235
+# %% ../nbs/11_autograd.ipynb #e8be5e2a
 def epoch_runners(dl, lr=0.1, n_out=1):
-    "Two functions that each train `simple_net` on `dl` for one epoch, from the same start: ours, and with PyTorch's autograd."
+    "One-epoch trainers of `simple_net` on `dl` from the same start: ours and PyTorch's autograd."
     net = get_simple_net(n_out=n_out).to(dl.device)
     w1,b1,w2,b2 = [Tensor(t.detach().clone(), requires_grad=True) for t in (net[0].weight.T.contiguous(), net[0].bias, net[2].weight.T.contiguous(), net[2].bias)]
     c = 2 if n_out==1 else n_out
@@ -413,7 +421,7 @@ def epoch_runners(dl, lr=0.1, n_out=1):
     return ours, pytorch
 
 def time_epochs(run_epoch, n=5, threads=1):
-    "Seconds taken by each of `n` calls of `run_epoch()`, with PyTorch on `threads` threads meanwhile (restored after)."
+    "Seconds for each of `n` calls of `run_epoch()`, PyTorch on `threads` threads (restored after)."
     old = torch.get_num_threads(); torch.set_num_threads(threads)
     try: return timeit.repeat(run_epoch, number=1, repeat=n)
     finally: torch.set_num_threads(old)
