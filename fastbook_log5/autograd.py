@@ -269,10 +269,11 @@ def log_softmax(self:Tensor, dim):
     y = s - s.exp().sum(dim, keepdim=True).log()
     return _make(y, (self,), 'log_softmax', lambda g: (g - y.exp()*g.sum(dim, keepdim=True),))
 
-# %% ../nbs/11_autograd.ipynb #60e77f7d
+# %% ../nbs/11_autograd.ipynb #ccd89df1
 def _index(i, device):
     "An index as torch takes it: a `range` or list as a tensor on `device`, our `Tensor` as its data."
-    if isinstance(i, (range, list)): return torch.tensor(list(i), device=device)
+    if isinstance(i, range): return torch.arange(i.start, i.stop, i.step, device=device)
+    if isinstance(i, list): return torch.tensor(i, device=device)
     return _data(i).to(device) if isinstance(_data(i), torch.Tensor) else i
 
 @patch
