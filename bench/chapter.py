@@ -23,8 +23,10 @@ import torch.nn.functional as F
 from PIL import Image
 from fastai.vision.all import (untar_data, URLs, DataLoader, DataLoaders, Learner, SGD, set_seed, tensor,
                                ImageDataLoaders, vision_learner, resnet18, accuracy)
-from fastbook_log5.cli import BOOK, CHAPTER, stage_funcs
-from fastbook_log5.data import mnist_stacks, get_device
+from fastbook_log5.book import CHAPTER, STAGES, book_accuracy
+from fastbook_log5.stages import stage_funcs
+from fastbook_log5.cache import mnist_stacks
+from fastbook_log5.device import get_device
 from fastbook_log5.all_digits import FULL_RESNET_LR, FULL_SIMPLE_NET_LR
 
 # ---- the book's recipe (Deep Learning for Coders, chapter 4) ----
@@ -198,7 +200,7 @@ def timed(f):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--stages', default=','.join(BOOK)); p.add_argument('--repeats', type=int, default=1)
+    p.add_argument('--stages', default=','.join(s for s in STAGES if s!='autograd')); p.add_argument('--repeats', type=int, default=1)
     p.add_argument('--device', default=None); p.add_argument('--seed', type=int, default=42)
     p.add_argument('--dataset', default='sample', choices=['sample', 'full'])
     a = p.parse_args()
@@ -226,7 +228,7 @@ def main():
     for s in stages:
         r = res[s]; b,o = m(r['book']),m(r['ours'])
         if s in CHAPTER: tb += b; to += o
-        print(f"{s:<13} {b:8.2f} {o:8.2f} {b/o:6.2f} {m(r['book_acc']):9.4f} {m(r['ours_acc']):9.4f} {'' if full else f'{BOOK[s]:9.4f}'}")
+        print(f"{s:<13} {b:8.2f} {o:8.2f} {b/o:6.2f} {m(r['book_acc']):9.4f} {m(r['ours_acc']):9.4f} {'' if full else f'{book_accuracy(s):9.4f}'}")
     print(f"{'chapter':<13} {tb:8.2f} {to:8.2f} {tb/to:6.2f}   (data and the chapter's stages run)")
     if 'basic_learner' in stages and not full:
         fs,t = loops(dev, a.seed),{}

@@ -210,7 +210,7 @@ def machine_info(device=None) -> dict:
 _command = None  # the command line that `main` parsed, recorded in results.json
 
 def reproduce(
-    stages:str=','.join(CHAPTER), # comma-separated stages to run, in order, or all: pixel,linear,optimizer,learner,simple_net,resnet,basic_learner
+    stages:str=','.join(CHAPTER), # comma-separated stages to run, in order, or all: pixel,linear,optimizer,learner,simple_net,resnet,basic_learner,autograd
     seeds:int=1, # number of seeds (42, 43, ...); accuracy is reported as mean ± std over them
     device:str=None, # cpu, cuda, cuda:N, ... (default: cuda when present, else cpu)
     dataset:str='sample', # sample: MNIST_SAMPLE, the book's 3s and 7s; full: all of MNIST, ten digits (both via fastai's untar_data)

@@ -10,18 +10,19 @@ from .all_digits import full_mnist
 from .book import DATASETS
 from .stages import stage_funcs
 import base64, json
+from importlib.resources import files
 import numpy as np
 import torch
 import torch.nn.functional as F
 from IPython.display import HTML
 
 # %% auto #0
-__all__ = ['STAGES', 'DISTS', 'PREP_JS', 'MODELS_JS', 'VIEW_JS', 'CSS', 'HTML_TEMPLATE', 'GROUPS', 'data_path', 'valid_set',
-           'train_models', 'pixel_dist', 'encode', 'decode', 'model_name', 'export_model', 'export_models',
-           'spec_scores', 'spec_labels', 'stage_labels', 'draw_page', 'draw_widget']
+__all__ = ['DRAW_STAGES', 'DISTS', 'GROUPS', 'data_path', 'valid_set', 'train_models', 'pixel_dist', 'encode', 'decode',
+           'model_name', 'export_model', 'export_models', 'spec_scores', 'spec_labels', 'stage_labels', 'asset_text',
+           'show_asset', 'draw_page', 'draw_widget']
 
 # %% ../nbs/13_draw.ipynb #f817a253
-STAGES = ('pixel', 'linear', 'simple_net')
+DRAW_STAGES = ('pixel', 'linear', 'simple_net')
 
 def data_path(dataset='sample'):
     "The folder of `dataset`: `'sample'` (MNIST_SAMPLE, 3s and 7s) or `'full'` (all ten digits)."
@@ -36,7 +37,7 @@ def valid_set(dataset='sample', device=None) -> tuple:
 def train_models(dataset='sample', seed=42, device=None) -> dict:
     "Train the pixel, linear and `simple_net` stages on `dataset` (`'sample'` or `'full'`) with `log5 reproduce`'s recipes: a `FitResult` each."
     path,fs = data_path(dataset),stage_funcs(dataset)
-    return {s: fs[s](path=path, device=device, seed=seed, show=False) for s in STAGES}
+    return {s: fs[s](path=path, device=device, seed=seed, show=False) for s in DRAW_STAGES}
 
 # %% ../nbs/13_draw.ipynb #348500ae
 DISTS = dict(l1=mnist_distance, rmse=rmse_distance)
@@ -69,7 +70,7 @@ def export_model(stage, res, classes, dataset='sample') -> dict:
     if stage=='pixel': spec.update(dist=pixel_dist(dataset), means=encode(m.reshape(len(classes), -1)))
     elif stage=='linear': spec.update(w=encode(m.keywords['weights'].T), b=encode(m.keywords['bias']))
     elif stage=='simple_net': spec.update(w1=encode(m[0].weight), b1=encode(m[0].bias), w2=encode(m[2].weight), b2=encode(m[2].bias))
-    else: raise ValueError(f"export_model: no page model for stage {stage!r}: choose one of {', '.join(STAGES)}")
+    else: raise ValueError(f"export_model: no page model for stage {stage!r}: choose one of {', '.join(DRAW_STAGES)}")
     return spec
 
 def export_models(results, dataset='sample') -> dict:
@@ -97,262 +98,25 @@ def stage_labels(stage, res, x, dist='l1') -> torch.Tensor:
     with torch.no_grad(): z = res.model(x)
     return (z[:, 0]<=0).long() if z.shape[1]==1 else z.argmax(1)
 
-# %% ../nbs/13_draw.ipynb #e1fefc9c
-PREP_JS = r"""
-// The pad's ink (W x H coverage in [0, 1]) as a 28x28 MNIST digit, row-major, 1 = ink.
-function toMnist(ink, W, H, centre) {
-  const out = new Float64Array(784);
-  let x0 = W, x1 = -1, y0 = H, y1 = -1, m = 0, mx = 0, my = 0;
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const v = ink[y*W + x];
-    if (v <= 0) continue;
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-    m += v; mx += v*(x + 0.5); my += v*(y + 0.5);
-  }
-  if (m === 0) return out;
-  // centred: the stroke's box scaled into 20x20, its centre of mass moved to the image's centre (14, 14);
-  // not centred: the whole pad shrunk into 28x28, the digit where it was drawn
-  const s = centre ? 20/Math.max(x1 - x0 + 1, y1 - y0 + 1) : 28/Math.max(W, H);
-  const cx = centre ? mx/m : W/2, cy = centre ? my/m : H/2;
-  const n = Math.max(1, Math.ceil(2*s)), a = s*s/(n*n);  // each pad pixel in n x n parts, each adds its area
-  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
-    const v = ink[y*W + x];
-    if (v <= 0) continue;
-    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
-      const tx = Math.floor((x + (i + 0.5)/n - cx)*s + 14), ty = Math.floor((y + (j + 0.5)/n - cy)*s + 14);
-      if (tx >= 0 && tx < 28 && ty >= 0 && ty < 28) out[ty*28 + tx] += v*a;
-    }
-  }
-  for (let i = 0; i < 784; i++) out[i] = Math.min(1, out[i]);
-  return out;
-}
-"""
+# %% ../nbs/13_draw.ipynb #726ec7d4
+def asset_text(name) -> str:
+    "The text of the package file `assets/<name>`, from the source tree or an installed wheel."
+    return files('fastbook_log5').joinpath('assets', name).read_text(encoding='utf-8')
 
-# %% ../nbs/13_draw.ipynb #1574a4f7
-MODELS_JS = r"""
-function f32(d) {  // a tensor exported by `encode`: float32, little-endian, base64
-  const s = atob(d.b64), v = new DataView(new ArrayBuffer(s.length)), a = new Float32Array(s.length/4);
-  for (let i = 0; i < s.length; i++) v.setUint8(i, s.charCodeAt(i));
-  for (let i = 0; i < a.length; i++) a[i] = v.getFloat32(4*i, true);
-  return a;
-}
-function affine(W, b, x) {  // W is (out, in), row-major, as nn.Linear stores it
-  const n = x.length, z = new Float64Array(b.length);
-  for (let o = 0; o < b.length; o++) { let s = b[o]; for (let i = 0; i < n; i++) s += W[o*n + i]*x[i]; z[o] = s; }
-  return z;
-}
-function probs(z) {  // one output: sigmoid, the first class's probability; more: softmax
-  if (z.length === 1) { const p = 1/(1 + Math.exp(-z[0])); return [p, 1 - p]; }
-  const mx = Math.max(...z), e = Array.from(z, v => Math.exp(v - mx)), t = e.reduce((a, b) => a + b, 0);
-  return e.map(v => v/t);
-}
-const argmax = a => a.indexOf(Math.max(...a)), argmin = a => a.indexOf(Math.min(...a));
-const run = {
-  pixel(m, x) {
-    const d = m.means.map(mean => {
-      let s = 0;
-      for (let i = 0; i < 784; i++) { const e = x[i] - mean[i]; s += m.dist === 'l1' ? Math.abs(e) : e*e; }
-      return m.dist === 'l1' ? s/784 : Math.sqrt(s/784);
-    });
-    return {scores: d, best: argmin(d)};
-  },
-  linear(m, x) { const z = affine(m.w, m.b, x), p = probs(z); return {scores: p, best: argmax(p)}; },
-  simple_net(m, x) {
-    const h = affine(m.w1, m.b1, x).map(v => Math.max(0, v)), p = probs(affine(m.w2, m.b2, h));
-    return {scores: p, best: argmax(p), hidden: h};
-  },
-};
-function load(spec) {
-  const m = Object.assign({}, spec);
-  for (const k of ['w', 'b', 'w1', 'b1', 'w2', 'b2']) if (spec[k]) m[k] = f32(spec[k]);
-  if (spec.means) { const a = f32(spec.means); m.means = spec.classes.map((_, c) => a.subarray(784*c, 784*(c + 1))); }
-  return m;
-}
-function check(pixels) {
-  const what = 'log5draw.predict(pixels): pixels must be 784 numbers in [0, 1] (a 28x28 digit, row-major, 1 = ink)';
-  if (!pixels || pixels.length !== 784) throw new Error(`${what}; got ${pixels && pixels.length !== undefined ? pixels.length + ' numbers' : String(pixels)}`);
-  for (let i = 0; i < 784; i++) if (!(pixels[i] >= 0 && pixels[i] <= 1))
-    throw new Error(`${what}; pixel ${i} is ${pixels[i]} (grey levels 0-255 need dividing by 255)`);
-}
-function predictWith(models, pixels) {
-  check(pixels);
-  const out = {};
-  for (const [name, m] of Object.entries(models)) {
-    const r = run[m.kind](m, pixels);
-    out[name] = {label: m.classes[r.best], probs: Object.fromEntries(m.classes.map((c, i) => [c, r.scores[i]]))};
-  }
-  return out;
-}
-"""
+# %% ../nbs/13_draw.ipynb #d002c6cd
+def show_asset(name, lang):
+    "Display the package file `assets/<name>` as a code block in `lang`."
+    from IPython.display import Markdown, display
+    display(Markdown(f"```{lang}\n{asset_text(name).rstrip()}\n```"))
 
-# %% ../nbs/13_draw.ipynb #264d5b20
-VIEW_JS = r"""
-const grey = v => { const g = Math.round(255*(1 - Math.min(1, Math.max(0, v)))); return [g, g, g]; };
-const redblue = v => v >= 0 ? [255, Math.round(255*(1 - v)), Math.round(255*(1 - v))] : [Math.round(255*(1 + v)), Math.round(255*(1 + v)), 255];
-function paint(cv, vals, colour) {
-  const ctx = cv.getContext('2d'), im = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) { const [r, g, b] = colour(vals[i]); im.data.set([r, g, b, 255], 4*i); }
-  ctx.putImageData(im, 0, 0);
-}
-function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
-function tiny(cls) { const c = el('canvas', 'l5-img ' + (cls || '')); c.width = c.height = 28; return c; }
-function rows(parent, classes) {  // a row per class: name, bar, number
-  return classes.map(c => {
-    const r = el('div', 'l5-row'), bar = el('div', 'l5-bar'), fill = el('i'), num = el('span', 'l5-num');
-    bar.append(fill); r.append(el('span', 'l5-cls', c), bar, num); parent.append(r);
-    return {r, fill, num};
-  });
-}
-const TITLES = {pixel: 'pixel similarity', linear: 'linear model', simple_net: 'simple_net'};
-function card(m) {
-  const c = el('div', 'l5-card'), head = el('div', 'l5-head'), label = el('span', 'l5-label');
-  head.append(el('span', 'l5-title', TITLES[m.kind]), label);
-  c.append(head, el('div', 'l5-acc', `validation accuracy ${m.accuracy.toFixed(3)}`));
-  let update;
-  if (m.kind === 'pixel') {
-    c.append(el('div', 'l5-note', `${m.dist === 'l1' ? 'mean absolute' : 'root mean square'} distance to each mean digit; the nearest wins`));
-    const grid = el('div', 'l5-means'), cells = m.classes.map((cl, i) => {
-      const cell = el('div', 'l5-mean'), cv = tiny(), num = el('span', 'l5-num');
-      paint(cv, m.means[i], grey); cell.append(cv, num); grid.append(cell); return {cell, num};
-    });
-    c.append(grid);
-    update = r => cells.forEach((o, i) => { o.num.textContent = r.scores[i].toFixed(3); o.cell.classList.toggle('l5-best', i === r.best); });
-  } else {
-    const bars = rows(c, m.classes);
-    let maps = [], hid = [];
-    if (m.kind === 'linear') {
-      const two = m.b.length === 1;
-      c.append(el('div', 'l5-note', two ? `weight \u00d7 pixel: red pushes towards ${m.classes[0]}, blue towards ${m.classes[1]}` : 'weight \u00d7 pixel for each class: red pushes towards it, blue away'));
-      const grid = el('div', 'l5-maps');
-      maps = (two ? [m.classes[0]] : m.classes).map(cl => { const cell = el('div', 'l5-mean'), cv = tiny(two ? 'l5-map l5-big' : 'l5-map'); cell.append(cv); if (!two) cell.append(el('span', 'l5-num', cl)); grid.append(cell); return cv; });
-      c.append(grid);
-    } else {
-      c.append(el('div', 'l5-note l5-hnote'));
-      const strip = el('div', 'l5-hidden');
-      hid = Array.from({length: m.b1.length}, () => { const b = el('i'); strip.append(b); return b; });
-      c.append(strip);
-    }
-    update = (r, x) => {
-      bars.forEach((o, i) => { o.fill.style.width = `${(100*r.scores[i]).toFixed(1)}%`; o.num.textContent = r.scores[i].toFixed(2); o.r.classList.toggle('l5-best', i === r.best); });
-      if (maps.length) {
-        const prod = maps.map((_, o) => Array.from(x, (v, i) => v*m.w[o*784 + i]));
-        const top = Math.max(1e-9, ...prod.map(p => Math.max(...p.map(Math.abs))));
-        maps.forEach((cv, o) => paint(cv, prod[o].map(v => Math.sign(v)*Math.sqrt(Math.abs(v)/top)), redblue));  // square root: faint pixels stay visible
-      }
-      if (hid.length) {
-        const top = Math.max(1e-9, ...r.hidden);
-        hid.forEach((b, i) => { b.style.height = `${(100*r.hidden[i]/top).toFixed(1)}%`; b.title = `hidden ${i + 1}: ${r.hidden[i].toFixed(2)}`; });
-        c.querySelector('.l5-hnote').textContent = `its ${hid.length} hidden activations after ReLU: ${r.hidden.filter(v => v > 0).length} are active`;
-      }
-    };
-  }
-  return {el: c, update: (r, x) => { label.textContent = m.classes[r.best]; update(r, x); }};
-}
-function widget(root, specs, groups) {
-  const models = Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, load(s)]));
-  const pad = root.querySelector('.l5-pad'), preview = root.querySelector('.l5-preview'), centre = root.querySelector('.l5-centre');
-  const ctx = pad.getContext('2d', {willReadFrequently: true}), W = pad.width, H = pad.height;
-  const cards = {};
-  for (const [g, title] of Object.entries(groups)) {
-    const names = Object.keys(models).filter(k => models[k].group === g);
-    if (!names.length) continue;
-    const sec = el('div', 'l5-group'), grid = el('div', 'l5-cards');
-    sec.append(el('div', 'l5-gtitle', title), grid);
-    for (const k of names) { cards[k] = card(models[k]); grid.append(cards[k].el); }
-    root.querySelector('.l5-groups').append(sec);
-  }
-  let x = new Float64Array(784), queued = false;
-  function ink() { const d = ctx.getImageData(0, 0, W, H).data, a = new Float32Array(W*H); for (let i = 0; i < a.length; i++) a[i] = d[4*i + 3]/255; return a; }
-  function update() {
-    queued = false;
-    x = toMnist(ink(), W, H, centre.checked);
-    paint(preview, x, grey);
-    for (const [k, m] of Object.entries(models)) cards[k].update(run[m.kind](m, x), x);
-  }
-  const later = () => { if (!queued) { queued = true; requestAnimationFrame(update); } };
-  ctx.lineWidth = 24; ctx.lineCap = ctx.lineJoin = 'round'; ctx.strokeStyle = ctx.fillStyle = '#111';
-  const pos = e => { const r = pad.getBoundingClientRect(); return [(e.clientX - r.left)*W/r.width, (e.clientY - r.top)*H/r.height]; };
-  let last = null;
-  pad.addEventListener('pointerdown', e => {
-    e.preventDefault(); pad.setPointerCapture(e.pointerId); last = pos(e);
-    ctx.beginPath(); ctx.arc(last[0], last[1], ctx.lineWidth/2, 0, 2*Math.PI); ctx.fill(); later();
-  });
-  pad.addEventListener('pointermove', e => {
-    if (!last) return;
-    const p = pos(e); ctx.beginPath(); ctx.moveTo(...last); ctx.lineTo(...p); ctx.stroke(); last = p; later();
-  });
-  for (const t of ['pointerup', 'pointercancel']) pad.addEventListener(t, () => { last = null; });
-  const clear = () => { ctx.clearRect(0, 0, W, H); update(); };
-  root.querySelector('.l5-clear').addEventListener('click', clear);
-  centre.addEventListener('change', update);
-  // a first 3, so the cards have something to show
-  ctx.beginPath(); ctx.arc(140, 95, 52, 1.1*Math.PI, 2.5*Math.PI); ctx.stroke();
-  ctx.beginPath(); ctx.arc(140, 200, 55, 1.5*Math.PI, 2.9*Math.PI); ctx.stroke();
-  update();
-  return {predict: pixels => predictWith(models, pixels), image: () => Array.from(x), clear, models: Object.keys(models)};
-}
-"""
-
-# %% ../nbs/13_draw.ipynb #e52640b1
-CSS = """
-.log5draw { font-size: 0.85rem; line-height: 1.25; margin: 1rem 0; }
-.log5draw .l5-top { display: flex; flex-wrap: wrap; gap: 1.2rem; align-items: flex-start; }
-.log5draw .l5-pad { width: 280px; height: 280px; border: 1px solid #999; border-radius: 6px; background: #fff; cursor: crosshair; touch-action: none; }
-.log5draw .l5-ctl { display: flex; gap: 1rem; align-items: center; margin-top: 0.4rem; }
-.log5draw .l5-preview { width: 140px; height: 140px; border: 1px solid #999; image-rendering: pixelated; }
-.log5draw .l5-cap, .log5draw .l5-note, .log5draw .l5-acc { color: #555; font-size: 0.78rem; }
-.log5draw .l5-group { margin-top: 1rem; }
-.log5draw .l5-gtitle { font-weight: 600; margin-bottom: 0.3rem; }
-.log5draw .l5-cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: 0.6rem; }
-.log5draw .l5-card { border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.6rem; }
-.log5draw .l5-head { display: flex; justify-content: space-between; align-items: baseline; }
-.log5draw .l5-title { font-weight: 600; }
-.log5draw .l5-label { font-size: 1.6rem; font-weight: 700; color: #1f6fb2; }
-.log5draw .l5-row { display: flex; align-items: center; gap: 0.4rem; margin: 1px 0; }
-.log5draw .l5-cls { width: 1.2em; text-align: right; }
-.log5draw .l5-bar { flex: 1; height: 0.7rem; background: #eee; border-radius: 2px; overflow: hidden; }
-.log5draw .l5-bar i { display: block; height: 100%; width: 0; background: #9bb8d3; }
-.log5draw .l5-best .l5-bar i { background: #1f6fb2; }
-.log5draw .l5-num { font-variant-numeric: tabular-nums; font-size: 0.75rem; }
-.log5draw .l5-means, .log5draw .l5-maps { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 0.3rem; }
-.log5draw .l5-mean { display: flex; flex-direction: column; align-items: center; padding: 1px; border-radius: 3px; }
-.log5draw .l5-mean.l5-best { outline: 2px solid #1f6fb2; }
-.log5draw .l5-img { width: 30px; height: 30px; image-rendering: pixelated; border: 1px solid #ccc; }
-.log5draw .l5-map { width: 36px; height: 36px; }
-.log5draw .l5-map.l5-big { width: 84px; height: 84px; }
-.log5draw .l5-hidden { display: flex; align-items: flex-end; gap: 1px; height: 48px; margin-top: 0.3rem; border-bottom: 1px solid #999; }
-.log5draw .l5-hidden i { flex: 1; background: #e08a3c; min-height: 0; }
-"""
-
-HTML_TEMPLATE = """<div class="log5draw">
-<style>__CSS__</style>
-<p class="l5-nojs">The drawing pad needs its script to run. In Jupyter, run the notebook (or Trust it):
-Jupyter does not run scripts in outputs it has not made itself.</p>
-<div class="l5-top">
- <div><canvas class="l5-pad" width="280" height="280" aria-label="drawing pad: draw a digit"></canvas>
-  <div class="l5-ctl"><button type="button" class="l5-clear">Clear</button>
-   <label><input type="checkbox" class="l5-centre" checked> centre it, as MNIST did</label></div></div>
- <div><div class="l5-cap">what the models see: 28x28</div><canvas class="l5-preview" width="28" height="28"></canvas></div>
-</div>
-<div class="l5-groups"></div>
-<script type="application/json" class="l5-models">__MODELS__</script>
-<script>
-(function () {
-__JS__
-const me = document.currentScript, root = (me && me.closest('.log5draw')) || Array.from(document.querySelectorAll('.log5draw')).pop();
-const data = JSON.parse(root.querySelector('.l5-models').textContent);
-root.querySelector('.l5-nojs').remove();
-window.log5draw = widget(root, data.models, data.groups);
-})();
-</script>
-</div>"""
-
+# %% ../nbs/13_draw.ipynb #af649418
 GROUPS = dict(sample='3s and 7s (MNIST_SAMPLE)', full='all ten digits (full MNIST)')
 
 def draw_page(specs) -> str:
     "The widget's HTML: pad, preview and a card per model of `specs` (from `export_models`), with the JavaScript that runs them."
     data = json.dumps(dict(models=specs, groups=GROUPS), separators=(',', ':')).replace('</', '<\\/')
-    return HTML_TEMPLATE.replace('__CSS__', CSS).replace('__JS__', PREP_JS + MODELS_JS + VIEW_JS).replace('__MODELS__', data)
+    js = ''.join(asset_text(f'draw/{n}.js') for n in ('prep', 'models', 'view'))
+    return asset_text('draw/draw.html').replace('__CSS__', asset_text('draw/draw.css')).replace('__JS__', js).replace('__MODELS__', data)
 
 def draw_widget(specs) -> HTML:
     "Show the drawing widget for `specs` in Jupyter (or in the docs page made from the notebook)."

@@ -5,18 +5,25 @@
 # %% ../nbs/08_questionnaire.ipynb #dacf5478
 from __future__ import annotations
 import json, os, random, re, sys, textwrap
+from importlib.resources import files
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['QUESTIONS', 'Question', 'question', 'show', 'default_progress', 'new_progress', 'load_progress', 'save_progress',
-           'parse_only', 'quiz_order', 'ask', 'add_score']
+__all__ = ['DOCS', 'QUESTIONS', 'Question', 'question', 'answer', 'default_progress', 'new_progress', 'load_progress',
+           'save_progress', 'parse_only', 'quiz_order', 'ask', 'add_score']
+
+# %% ../nbs/08_questionnaire.ipynb #0207d1c2
+def _docs_site() -> str:
+    from fastbook_log5._modidx import d  # nbdev's index of the library holds the docs address from settings.ini
+    return d['settings']['doc_host'].rstrip('/') + d['settings']['doc_baseurl']
+DOCS = _docs_site()
 
 # %% ../nbs/08_questionnaire.ipynb #4681de8a
 @dataclass(frozen=True)
 class Question:
-    "One question of the chapter's questionnaire: number `n`, question `q`, answer `a`, and the notebook section `nb`, `section` that builds it."
+    "A question of the chapter: number `n`, question `q`, answer `a`, and the section (`nb`, `section`) on it."
     n: int
     q: str
     a: str
@@ -24,211 +31,26 @@ class Question:
     section: str
     @property
     def anchor(self) -> str:
-        "The section's anchor in the docs: lower case, punctuation but `_ - .` dropped, spaces as dashes, as Pandoc makes them."
+        "The section's anchor in the docs, as Pandoc makes it: lower case, punctuation dropped, dashes."
         return re.sub(r'\s+', '-', re.sub(r'[^\w\s.-]', '', self.section.replace('`', '').lower()).strip())
     @property
     def link(self) -> str:
         "A markdown link to the section, from a notebook or the docs."
         return f"[{self.nb}: {self.section}]({self.nb}.ipynb#{self.anchor})"
     def plain(self, text, indent='', hang=None) -> str:
-        "`text` for a terminal: no markdown backticks, wrapped at 88 columns, later lines indented by `hang`."
+        "`text` for a terminal: no backticks, wrapped at 88 columns, later lines indented by `hang`."
         return textwrap.fill(text.replace('`', ''), 88, initial_indent=indent, subsequent_indent=indent if hang is None else hang)
     @property
+    def url(self) -> str:
+        "The section's address on the docs site."
+        return f"{DOCS}/{self.nb}.html#{self.anchor}"
+    @property
     def where(self) -> str:
-        "Where to read more, for a terminal."
-        return f"nbs/{self.nb}.ipynb, section “{self.section.replace('`', '')}”"
+        "Where to read more, for a terminal: the docs page, and the notebook's name and section."
+        return f"{self.url} (notebook {self.nb}, section “{self.section.replace('`', '')}”)"
 
 # %% ../nbs/08_questionnaire.ipynb #17fc5794
-QUESTIONS = [
-    Question(1, "How does a computer store a grayscale image, and how does a colour one differ?",
-        "As numbers, because that is all a model can compute with: a grayscale image is a grid (a rank-2 tensor) "
-        "with one number per pixel for its brightness, 0 for black to 255 for white in a PNG like MNIST's. "
-        "A colour image has three such grids, one each for red, green and blue, so it is a rank-3 tensor "
-        "(height × width × 3 channels).",
-        '00_data', 'From PNG files to a tensor'),
-    Question(2, "How are the files of MNIST_SAMPLE arranged in folders, and why that way?",
-        "The folder names carry the labels, so no separate label file is needed and any tool can read them: "
-        "`train/` and `valid/` split the data into the images the model learns from and the ones it is "
-        "judged on, and inside each split one folder per class (`3/`, `7/`) holds that class's PNG files. "
-        "fastai's `from_folder` and our `class_names` read the classes straight from the folder names.",
-        '00_data', 'The layout: classes are folders'),
-    Question(3, "How does the pixel-similarity classifier decide whether an image is a 3 or a 7?",
-        "It needs no training, which makes it the baseline any learned model must beat. Average every "
-        "training 3 pixel by pixel to get an 'ideal 3', likewise an ideal 7; then call a new image a 3 "
-        "if its distance to the ideal 3 (mean absolute or root mean squared difference of pixels) is "
-        "smaller than its distance to the ideal 7. On MNIST_SAMPLE that gives 95.1%.",
-        '00_data', 'The baseline'),
-    Question(4, "What is a list comprehension? Write one that keeps the odd numbers of a list and doubles them.",
-        "A compact way to build a list from another without a loop and `append`: the expression first, then "
-        "the `for`, then an optional `if` filter. `[2*o for o in a if o%2==1]` keeps each odd `o` of `a` "
-        "and doubles it. The book uses them everywhere, e.g. to open every image of a folder.",
-        '08_questionnaire', 'Tensors and list comprehensions'),
-    Question(5, "What is a rank-3 tensor?",
-        "A tensor with three axes, indexed by three numbers. A stack of grayscale images is one: "
-        "`(N, 28, 28)` is N images of 28 rows of 28 pixels. Rank counts axes, not elements or dimensions "
-        "of a space.",
-        '00_data', 'From PNG files to a tensor'),
-    Question(6, "How do a tensor's rank and its shape differ, and how do you get one from the other?",
-        "The shape lists the length of every axis; the rank is how many axes there are. So the rank is "
-        "the length of the shape: `len(t.shape)`, also `t.ndim`. A stack of 1,010 images has shape "
-        "`(1010, 28, 28)` and rank 3.",
-        '08_questionnaire', 'Tensors and list comprehensions'),
-    Question(7, "What are RMSE and the L1 norm?",
-        "Two ways to turn many differences into one distance, needed because positive and negative "
-        "differences must not cancel. L1 (mean absolute difference) averages the absolute values; RMSE "
-        "(root mean squared error) averages the squares and takes the square root, so it punishes a few big "
-        "differences more than many small ones. `F.l1_loss` and `F.mse_loss(...).sqrt()` compute them.",
-        '00_data', 'How far is a digit from an ideal?'),
-    Question(8, "How can thousands of numbers be computed on at once, far faster than a Python loop?",
-        "By handing whole tensors to PyTorch (or NumPy) operations instead of looping in Python: the loop "
-        "then runs in optimised C (or on the GPU), over contiguous memory, with vector instructions. "
-        "Broadcasting lets one call compare a whole stack of images with one ideal digit.",
-        '08_questionnaire', 'Broadcasting against a Python loop'),
-    Question(9, "Make a 3×3 tensor of the numbers 1 to 9, double it, and take its bottom-right 2×2 corner.",
-        "Tensors are built, scaled and sliced like arrays: `t = torch.arange(1, 10).view(3, 3)`, then "
-        "`t*2` doubles every element at once, and `(t*2)[1:, 1:]` takes rows 1-2 and columns 1-2: "
-        "`[[10, 12], [16, 18]]`.",
-        '08_questionnaire', 'Tensors and list comprehensions'),
-    Question(10, "What is broadcasting?",
-        "PyTorch's rule for combining tensors of different shapes without copying: matching axes from the "
-        "right, an axis of length 1 (or a missing one) is treated as if repeated to the other tensor's "
-        "length. A `(1010, 28, 28)` stack minus a `(28, 28)` ideal digit subtracts the ideal from every "
-        "image, giving `(1010, 28, 28)`, with no loop and no copies of the ideal.",
-        '00_data', 'How far is a digit from an ideal?'),
-    Question(11, "Are metrics usually computed on the training set or on the validation set, and why?",
-        "On the validation set, because the point is to know how the model does on data it has not learned "
-        "from. A model can memorise its training images; only images held out from training reveal "
-        "whether it generalises.",
-        '02_sgd', 'Measuring: accuracy per batch and per epoch'),
-    Question(12, "What is SGD?",
-        "Stochastic gradient descent: the way almost every neural network is trained, because it needs only "
-        "a loss and its gradient. Repeatedly take a mini-batch, compute the loss and its gradient with "
-        "respect to every weight, and move each weight a little against its gradient. 'Stochastic' because "
-        "each step uses a random mini-batch rather than all the data.",
-        '02_sgd', 'Why these seven steps'),
-    Question(13, "Why does SGD use mini-batches rather than one image or the whole data set?",
-        "A compromise between speed and accuracy of each step. One image gives a very noisy gradient and "
-        "keeps a GPU mostly idle; the whole data set gives an exact gradient but one slow step per epoch. "
-        "A mini-batch of a few hundred gives a good estimate, uses the hardware's parallelism, and many "
-        "steps per epoch.",
-        '02_sgd', 'Mini-batches: what a DataLoader does'),
-    Question(14, "What are the seven steps of SGD?",
-        "Because we can't write down good weights but can improve any guess: (1) initialise the weights, "
-        "(2) predict with them, (3) compute the loss, (4) compute the gradient of the loss for each weight, "
-        "(5) step each weight against its gradient times the learning rate, (6) repeat from 2, (7) stop "
-        "when the model is good enough or time is up.",
-        '02_sgd', 'Why these seven steps'),
-    Question(15, "How do we initialise a model's weights?",
-        "Randomly, because any start can be improved by SGD and random values break the symmetry between "
-        "units (identical weights would get identical updates forever). The chapter uses a normal "
-        "distribution (`init_params`); `nn.Linear` uses small uniform values scaled by the number of "
-        "inputs, which keeps the first predictions from saturating and trains faster.",
-        '03_optimizer', '`nn.Linear` is `linear1`'),
-    Question(16, "What is a loss?",
-        "A number, computed from the predictions and the targets, that is smaller when the model is better "
-        "and changes smoothly with the weights, so that its gradient tells SGD how to improve them. It is "
-        "what training minimises; it need not be what a person reads.",
-        '01_loss', 'A first loss: distance from the target'),
-    Question(17, "Why can't we always use a high learning rate?",
-        "Because the gradient only says which way is downhill right here: a step too big jumps past the "
-        "minimum, possibly higher up the other side, and the loss bounces or blows up (diverges). Too small "
-        "a rate wastes steps. The learning rate finder shows the range that works.",
-        '02_sgd', 'The learning rate: too small, too large'),
-    Question(18, "What is a gradient?",
-        "The slope of the loss with respect to each weight: how much, and in which direction, the loss "
-        "changes when that weight moves a little. It is what tells SGD which way to move every weight. "
-        "For `x**2` at 3, the gradient is 6.",
-        '01_loss', 'Gradients: which way is downhill'),
-    Question(19, "Do you need to be able to calculate gradients yourself?",
-        "No: PyTorch records the operations of the forward pass and `backward()` applies the chain rule "
-        "for you, for any model. Knowing what a gradient means is what matters; writing them by hand is "
-        "only worth it for speed or understanding (as `simple_net_grads` does, checked against autograd).",
-        '04_nonlinear', 'Gradients by hand'),
-    Question(20, "Why can't accuracy be the loss?",
-        "Its gradient is zero almost everywhere: a small change to a weight almost never flips a prediction "
-        "across the threshold, so accuracy does not change and SGD gets no direction to move. (Where a "
-        "prediction does flip, it jumps: no useful slope there either.)",
-        '01_loss', 'Why not train on accuracy?'),
-    Question(21, "Draw the sigmoid function. What is special about its shape?",
-        "It squashes any number into the range 0 to 1, smoothly and always increasing, so a model's raw "
-        "output can be read as a probability and the loss built on it has a useful gradient everywhere. "
-        "It is 0.5 at 0 and flattens out towards 0 and 1 at the extremes.",
-        '01_loss', 'Sigmoid squashes any number into (0, 1)'),
-    Question(22, "How does a loss differ from a metric?",
-        "The loss is for the computer: it must have a useful gradient so SGD can minimise it. The metric is "
-        "for people: it measures what we care about (accuracy, error rate), whether or not it has a "
-        "gradient. We train on the loss and judge on the metric.",
-        '02_sgd', 'Measuring: accuracy per batch and per epoch'),
-    Question(23, "How are new weights computed from the learning rate?",
-        "Each weight moves against its gradient, scaled by the learning rate: `w -= lr * w.grad`. Against, "
-        "because the gradient points uphill; scaled, so that steps are small enough to trust the slope.",
-        '02_sgd', 'Gradient and step'),
-    Question(24, "What does a `DataLoader` do?",
-        "It turns a data set into the mini-batches SGD needs: each epoch it (optionally) shuffles the order "
-        "of the examples and hands them out in batches of `bs`, collated into tensors. Shuffling makes each "
-        "epoch's batches different, so the model doesn't learn the order.",
-        '02_sgd', 'Mini-batches: what a DataLoader does'),
-    Question(25, "Write out, in code or pseudocode, what happens in each epoch of SGD.",
-        "Every mini-batch takes one step: `for xb,yb in dl: loss = loss_func(model(xb), yb); "
-        "loss.backward(); for p in params: p.data -= p.grad*lr; p.grad.zero_()`, and after the batches the "
-        "model is measured on the validation set. That is `train_epoch` and `validate_epoch`.",
-        '02_sgd', 'Gradient and step'),
-    Question(26, "Write a function that pairs `[1,2,3,4]` with `'abcd'` into `[(1,'a'), (2,'b'), (3,'c'), (4,'d')]`. What is special about that structure?",
-        "`list(zip(a, b))` does it. A list of (input, target) tuples is exactly what a PyTorch `Dataset` "
-        "is: something you can index to get one example with its label, and that a `DataLoader` can batch.",
-        '08_questionnaire', 'Datasets, view and @'),
-    Question(27, "What does `view` do in PyTorch?",
-        "It gives the same data a new shape without copying it, which is why it is free. "
-        "`stack.view(-1, 28*28)` turns `(N, 28, 28)` images into `(N, 784)` rows, one per image, for a "
-        "linear model; `-1` means 'whatever length makes the total fit'.",
-        '08_questionnaire', 'Datasets, view and @'),
-    Question(28, "What are the bias parameters of a neural network, and why do we need them?",
-        "A number added to each output after the weights have been applied. Without it, an input of all "
-        "zeros (a blank image) would always give an output of 0, whatever the weights: the line "
-        "`x@w` must pass through the origin, and `x@w + b` can be moved off it.",
-        '02_sgd', 'The same steps on MNIST'),
-    Question(29, "What does the `@` operator do in Python?",
-        "Matrix multiplication (Python calls it `__matmul__`; PyTorch and NumPy implement it). "
-        "`xb@weights` multiplies a `(bs, 784)` batch by `(784, 1)` weights: every image's weighted sum of "
-        "pixels in one call, instead of a loop.",
-        '08_questionnaire', 'Datasets, view and @'),
-    Question(30, "What does the `backward` method do?",
-        "It computes the gradient of a result (here the loss) with respect to every tensor that has "
-        "`requires_grad`, by applying the chain rule backwards through the operations PyTorch recorded, "
-        "and adds each gradient to that tensor's `.grad`.",
-        '01_loss', 'Gradients: which way is downhill'),
-    Question(31, "Why do we have to zero the gradients?",
-        "Because `backward` adds to `.grad` rather than replacing it. Without zeroing, each step would use "
-        "the sum of all past gradients, and the steps would grow and point the wrong way.",
-        '08_questionnaire', 'Gradients accumulate'),
-    Question(32, "What does a `Learner` need to be given?",
-        "Everything the training loop uses: the `DataLoaders` (training and validation batches), the model, "
-        "the optimizer function, the loss function, and optionally metrics to print. With those, "
-        "`fit` runs the loop.",
-        '06_learner', 'The loop'),
-    Question(33, "Write, in code or pseudocode, the basic steps of a training loop.",
-        "`for epoch in range(n): for xb,yb in train_dl: pred = model(xb); loss = loss_func(pred, yb); "
-        "loss.backward(); opt.step(); opt.zero_grad()` and then measure the metric on the validation "
-        "batches. That is `train_model`, and what `BasicLearner.fit` runs with callbacks around each step.",
-        '06_learner', 'The loop'),
-    Question(34, "What is a ReLU? Plot it between -2 and +2.",
-        "The rectified linear unit: negatives become 0, positives pass unchanged, `max(x, 0)`. It is the "
-        "simplest non-linearity that works, and cheap to compute and to differentiate.",
-        '04_nonlinear', 'ReLU'),
-    Question(35, "What is an activation function?",
-        "A non-linear function placed between linear layers, such as ReLU or sigmoid. Without one, layers "
-        "of linear functions collapse into a single linear function and depth buys nothing.",
-        '04_nonlinear', 'Why a non-linearity'),
-    Question(36, "How do `F.relu` and `nn.ReLU` differ?",
-        "They compute the same thing. `F.relu` is a plain function you call; `nn.ReLU` is a module (a class "
-        "you instantiate) so it can sit in an `nn.Sequential` with the other layers.",
-        '08_questionnaire', 'Non-linearities'),
-    Question(37, "One non-linearity is enough to approximate any function (the universal approximation theorem). Why use more?",
-        "Because depth is more efficient: deeper networks reach the same accuracy with far fewer "
-        "parameters, train faster, and each layer can build on the features of the one before (strokes, "
-        "then shapes, then digits). One hidden layer could in theory do it, but might need to be impractically wide.",
-        '05_resnet', 'Why go deeper'),
-]
+QUESTIONS = [Question(**o) for o in json.loads(files('fastbook_log5').joinpath('assets', 'questions.json').read_text(encoding='utf-8'))]
 
 # %% ../nbs/08_questionnaire.ipynb #4e51c444
 def question(n) -> Question:
@@ -237,7 +59,7 @@ def question(n) -> Question:
     return QUESTIONS[n-1]
 
 # %% ../nbs/08_questionnaire.ipynb #7380cda2
-def show(*ns):
+def answer(*ns):
     "Display questions `ns` with their answers and links, as markdown."
     from IPython.display import Markdown, display
     display(Markdown('\n\n'.join(f"**{q.n}. {q.q}**\n\n{q.a}\n\n→ {q.link}" for q in map(question, ns))))

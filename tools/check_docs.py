@@ -3,14 +3,15 @@
 
 Fails on a JavaScript error, a broken internal link, an image or other resource that does not load,
 a stage missing from the sidebar, an exported name without its API entry, a home page without the
-results table, a questionnaire page without all 37 answered questions, or a drawing page (10_draw) whose
+results table, a questionnaire page without all 37 answered questions, or a drawing page (13_draw) whose
 models disagree with PyTorch, whose pad does not draw, or that weighs 1 MB or more. Saves a screenshot of
 each page into _docs_screens/. The browser is the system's
 Chromium (Debian's `chromium`), driven by Playwright's Python package.
 """
-import ast, functools, http.server, os, re, sys, threading
+import functools, http.server, os, re, sys, threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse, unquote
+from fastbook_log5.book import book_accuracy
 
 root = Path(__file__).resolve().parent.parent
 site,shots = root/'_docs',root/'_docs_screens'
@@ -39,9 +40,9 @@ def n_plots(stem):
     return sum('image/png' in o.get('data', {}) for c in cells for o in c.get('outputs', []))
 
 def draw_problems(page, shots):
-    "Check the drawing widget of 10_draw: `predict` against PyTorch on 200 validation images per dataset, the pad, the centring, the weight."
+    "Check the drawing widget of 13_draw: `predict` against PyTorch on 200 validation images per dataset, the pad, the centring, the weight."
     import math, torch
-    from fastbook_log5.draw import spec_scores, spec_labels, model_name, valid_set, STAGES
+    from fastbook_log5.draw import spec_scores, spec_labels, model_name, valid_set, DRAW_STAGES
     if page.evaluate('typeof window.log5draw') != 'object': return ["no window.log5draw on the page"]
     if page.query_selector('.log5draw .l5-nojs'): return ["the widget's script did not start: its 'needs its script' notice is still shown"]
     errs,specs = [],page.evaluate("JSON.parse(document.querySelector('.log5draw .l5-models').textContent).models")
@@ -50,7 +51,7 @@ def draw_problems(page, shots):
         idx = torch.randperm(len(vx), generator=torch.Generator().manual_seed(0))[:200]
         x,y = vx[idx],y[idx]
         js = page.evaluate('xs => xs.map(x => window.log5draw.predict(x))', x.tolist())
-        for s in STAGES:
+        for s in DRAW_STAGES:
             name = model_name(s, d)
             if name not in specs: errs.append(f"model {name} missing from the page"); continue
             spec = specs[name]
@@ -79,7 +80,7 @@ def draw_problems(page, shots):
     drawn = state()
     if drawn[0]==blank[0]: errs.append("drawing on the pad does not change the 28x28 preview")
     if drawn[1]==blank[1]: errs.append("drawing on the pad does not change the predictions shown")
-    prev.screenshot(path=str(shots/'10_draw_preview.png')); page.locator('.log5draw').screenshot(path=str(shots/'10_draw_widget.png'))
+    prev.screenshot(path=str(shots/'13_draw_preview.png')); page.locator('.log5draw').screenshot(path=str(shots/'13_draw_widget.png'))
     page.click('.log5draw .l5-clear'); stroke([(0.05, 0.05), (0.2, 0.05), (0.1, 0.12), (0.2, 0.18), (0.05, 0.2)])  # a small digit in a corner
     cx,cy = com(state()[2])
     if abs(cx-14) > 1 or abs(cy-14) > 1: errs.append(f"centred, a digit drawn in a corner has its centre of mass at ({cx:.1f}, {cy:.1f}), not (14, 14)")
@@ -97,7 +98,7 @@ def draw_problems(page, shots):
     sizes = page.evaluate("performance.getEntries().filter(e => e.entryType=='navigation' || e.entryType=='resource').map(e => [e.name, e.decodedBodySize || 0])")
     own = sum(n for u,n in sizes if '/site_libs/' not in u)
     if own >= 1_000_000: errs.append(f"the page and its own files weigh {own/1e6:.2f} MB, over 1 MB")
-    print(f"     10_draw: predict agrees with PyTorch on 2 x 200 validation images; the page weighs {own/1e6:.2f} MB "
+    print(f"     13_draw: predict agrees with PyTorch on 2 x 200 validation images; the page weighs {own/1e6:.2f} MB "
           f"({sum(n for _,n in sizes)/1e6:.2f} MB with the site's theme that every page loads)")
     return errs
 
@@ -143,12 +144,12 @@ def main():
                 side = page.eval_on_selector_all('#quarto-sidebar a[href]', 'els => els.map(e => e.getAttribute("href"))')
                 for nb in nb_pages:
                     if not any(nb in h for h in side): errors.append(f"sidebar does not list {nb}")
-                if not page.query_selector('table') or '0.9971' not in text: errors.append("home page has no results table")
+                if not page.query_selector('table') or f"{book_accuracy('resnet'):.4f}" not in text: errors.append("home page has no results table")
             if name=='08_questionnaire.html':
                 bold = page.eval_on_selector_all('strong', 'els => els.map(e => e.innerText)')
                 seen = {int(m.group(1)) for b in bold if (m := re.match(r'(\d+)\. ', b))}
                 if seen != set(range(1, 38)): errors.append(f"questionnaire page lacks questions {sorted(set(range(1, 38)) - seen)}")
-            if name=='10_draw.html': errors += draw_problems(page, shots)
+            if name=='13_draw.html': errors += draw_problems(page, shots)
             for nm in sorted(api.get(Path(name).stem+'.ipynb', ())):
                 if not page.query_selector(f'[id="{nm.lower()}"], [id="{nm}"]') and nm not in text: errors.append(f"no API entry for {nm}")
             n_img,n_nb = len(page.query_selector_all('img')),n_plots(Path(name).stem)
