@@ -12,7 +12,7 @@ from .results import atomic_write
 from .files import mnist_path, splits, class_names, load_bytes, fastai_cfg
 
 # %% auto #0
-__all__ = ['cache_dir', 'digits_key', 'cached_bytes', 'mnist_stacks', 'n_classes']
+__all__ = ['cache_dir', 'digits_key', 'cached_digits', 'mnist_stacks', 'n_classes']
 
 # %% ../nbs/machinery/06_cache.ipynb #9444eb36
 def cache_dir() -> Path:
@@ -31,31 +31,33 @@ def digits_key(path, classes) -> str:
 
 # %% ../nbs/machinery/06_cache.ipynb #3418aac8
 def _decode(path, classes):
-    return {k: [load_bytes(path/s/c) for c in classes] for k,s in zip(('train', 'valid'), splits(path))}
+    return {k: [load_bytes(path/s/c).float().div_(255) for c in classes] for k,s in zip(('train', 'valid'), splits(path))}
 
-def cached_bytes(path, classes, warn=None) -> dict:
-    "The digits of `path`, uint8 tensors by split and class: from the disk cache if current, else decoded."
+def cached_digits(path, classes, warn=None) -> dict:
+    "The digits of `path` in [0, 1], by split and class: from the disk cache if current, else decoded."
     warn = warn or (lambda s: print(s, file=sys.stderr))
     path = Path(path).resolve()
-    key,fn = digits_key(path, classes),cache_dir()/f"{hashlib.sha1(str(path).encode()).hexdigest()[:16]}.pt"
+    key = 'float32 ' + digits_key(path, classes)  # what the file holds, and of which images
+    fn = cache_dir()/f"{hashlib.sha1(str(path).encode()).hexdigest()[:16]}.pt"
     if fn.exists():
         try:
-            c = torch.load(fn, weights_only=True)
+            c = torch.load(fn, weights_only=True, mmap=True)
             if c['key']==key and c['classes']==classes: return {k: c[k] for k in ('train', 'valid')}
         except Exception as e: warn(f"warning: the digit cache {fn} could not be read ({type(e).__name__}): decoding the images again")
     res = _decode(path, classes)
     try:
         fn.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(fn, lambda p: torch.save(dict(key=key, classes=classes, path=str(path), **res), p))
-    except OSError as e: warn(f"warning: could not write the digit cache {fn} ({e.strerror}): the digits will be decoded again next time")
+    except (OSError, RuntimeError) as e:  # torch.save reports a full disk as a RuntimeError
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).strip().splitlines()[0][:80] or type(e).__name__
+        warn(f"warning: could not write the digit cache {fn} ({why}): the digits will be decoded again next time")
     return res
 
 # %% ../nbs/machinery/06_cache.ipynb #1f459f18
 @functools.lru_cache(maxsize=4)
 def _stacks(path: Path):
     classes = class_names(path)
-    b = cached_bytes(path, classes)
-    return SimpleNamespace(path=path, classes=classes, **{k: tuple(o.float().div_(255) for o in v) for k,v in b.items()})
+    return SimpleNamespace(path=path, classes=classes, **{k: tuple(v) for k,v in cached_digits(path, classes).items()})
 
 # %% ../nbs/machinery/06_cache.ipynb #5c65265e
 def mnist_stacks(path=None) -> SimpleNamespace:

@@ -14,7 +14,7 @@ def _src(cell): return ''.join(cell['source'])
 
 def _nbs_links(md):
     "Links to notebooks and images are relative to nbs/ in the docs; the README sits at the root, so point them into nbs/."
-    md = re.sub(r'\]\((\d\d_\w+\.ipynb(?:#[^)]*)?)\)', r'](nbs/\1)', md)
+    md = re.sub(r'\]\(((?:machinery/)?\d\d_\w+\.ipynb(?:#[^)]*)?)\)', r'](nbs/\1)', md)
     return re.sub(r'\]\((images/[^)]+)\)', r'](nbs/\1)', md)
 
 def _directives(src): return {m.group(1).strip() for m in re.finditer(r'^#\|\s*([\w-]+)', src, re.M)}
@@ -41,7 +41,7 @@ def readme(nb_path=root/'nbs'/'index.ipynb'):
         code = '\n'.join(l for l in src.splitlines() if not l.startswith('#|')).strip()
         if code and 'echo: false' not in src: parts.append(f"```python\n{code}\n```")
         text,is_md = _output_text(c)
-        if text: parts.append(text if is_md else f"```\n{text}\n```")
+        if text: parts.append(_nbs_links(text) if is_md else f"```\n{text}\n```")
     return '\n\n'.join(parts) + '\n'
 
 if __name__=='__main__':
