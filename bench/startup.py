@@ -26,8 +26,6 @@ def main():
     cmds = {'log5 --help': ['log5', '--help'], 'log5 --version': ['log5', '--version'],
             'log5 reproduce --help': ['log5', 'reproduce', '--help'], 'log5 quiz --list': ['log5', 'quiz', '--list'],
             'log5 quiz (first question)': ['log5', 'quiz', '--progress', progress]}
-    probe = ("import sys, runpy; sys.argv = {argv!r}\ntry: runpy.run_module('fastbook_log5.cli', run_name='__main__')\n"
-             "except SystemExit: pass\nprint('TORCH' if 'torch' in sys.modules else 'NOTORCH', file=sys.stderr)")
     print(f"{'command':<28} {'median (range) of ' + str(n):>28}  torch imported")
     for name,args in cmds.items():
         stdin = 'q\n' if 'first question' in name else ''

@@ -20,7 +20,7 @@ def full_mnist() -> Path:
 
 # %% ../nbs/07_all_digits.ipynb #3b0dd2e6
 def softmax(x):
-    "Probabilities from the logits `x` (last axis): `exp(x)` over its sum; subtracting the max first for safety."
+    "Probabilities from the logits `x` (last axis): `exp(x)` over its sum, the max subtracted first."
     e = (x - x.max(-1, keepdim=True).values).exp()
     return e/e.sum(-1, keepdim=True)
 

@@ -20,7 +20,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get('LOG5_CACHE') or fastai_cfg().path('data')/'log5_cache')
 
 def digits_key(path, classes) -> str:
-    "A key that changes when a file or folder under the class folders of `path` is added, removed or changed."
+    "A key that changes when a file or folder under the class folders of `path` changes."
     h = hashlib.sha1()
     for s in splits(path):
         for c in classes:
@@ -61,7 +61,7 @@ def _stacks(path: Path):
 
 # %% ../nbs/machinery/06_cache.ipynb #5c65265e
 def mnist_stacks(path=None) -> SimpleNamespace:
-    "Decoded digits, once per process: `.classes`, `.train` and `.valid` (a `(N, 28, 28)` tensor per class)."
+    "Decoded digits, once per process: `.classes`, `.train`, `.valid` (a `(N, 28, 28)` tensor per class)."
     return _stacks(mnist_path(path).resolve())
 
 # %% ../nbs/machinery/06_cache.ipynb #a0fb16e8

@@ -59,7 +59,7 @@ def cannot_train(func, n_train) -> str|None:
 
 # %% ../nbs/12_cli.ipynb #8c5140b5
 def term_bar(label, stream=None, width=24, every=0.1):
-    "A `show` function for the stages: one line `label |███---| i/n unit` redrawn in place on `stream`, erased at the end."
+    "A `bar` function for the stages: `label |███---| i/n unit` redrawn in place, erased at the end."
     stream = stream or sys.stdout
     def show(it, unit='epoch'):
         n,t0,last = len(it),time.perf_counter(),0.
@@ -76,7 +76,7 @@ def term_bar(label, stream=None, width=24, every=0.1):
 
 # %% ../nbs/12_cli.ipynb #0e953b8c
 def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=None, dataset='sample'):
-    "Run `stages` for each of `seeds` on `data` (a folder, or `dataset`), showing progress through `bar(label)` if given; return `(rows, curves, skipped)`."
+    "Run `stages` for each of `seeds` on `data` or `dataset`; return `(rows, curves, skipped)`."
     from fastbook_log5.device import get_device
     from fastbook_log5.cache import mnist_stacks
     from fastbook_log5.stages import stage_funcs
@@ -111,7 +111,7 @@ def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=
 
 # %% ../nbs/12_cli.ipynb #e4a526a9
 def _cells(r) -> tuple:
-    "The book, spread and difference cells of a row: empty where there is no book number or only one seed."
+    "The book, spread and difference cells of a row: empty without a book number or a second seed."
     std = '' if r['accuracy_std'] is None else f"{r['accuracy_std']:.4f}"
     book,diff = ('—', '') if r['book_accuracy'] is None else (f"{r['book_accuracy']:.4f}", f"{r['accuracy']-r['book_accuracy']:+.4f}")
     return book, std, diff
@@ -137,7 +137,7 @@ def results_md(res) -> str:
 
 # %% ../nbs/12_cli.ipynb #467b4f9e
 def plot_results(res, curves, fname=None):
-    "Accuracy per stage against the book's, and the validation curves; saved to `fname` at 150 dpi if given."
+    "Accuracy per stage against the book's, and the validation curves; saved to `fname` if given."
     from matplotlib.figure import Figure
     rows,curves = res['stages'],{k:v for k,v in curves.items() if len(v)>1}
     fig = Figure(figsize=(11 if curves else 6, 4), layout='constrained')
@@ -185,7 +185,7 @@ def _keep_loose(out: Path):
 
 # %% ../nbs/12_cli.ipynb #d7d3398d
 def write_results(out, res, curves) -> Path:
-    "Write `results.png`, `results.md` and last `results.json` into a new `out/runs/<time>/`, then copy them to `out`; return the run folder."
+    "Write the results into a new `out/runs/<time>/` and copy them to `out`; return the run folder."
     out = Path(out)
     _keep_loose(out)
     run = _stamp(out, datetime.fromisoformat(res['created']))

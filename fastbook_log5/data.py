@@ -81,7 +81,7 @@ def fit_pixel(path=None, device=None, seed=42, show=True, bar=None, dist=mnist_d
 
 # %% ../nbs/00_data.ipynb #6889cf43
 def mnist_xy(path=None, device=None):
-    "`train_x, train_y, valid_x, valid_y`: images `(N, 784)`; labels `(N, 1)`, or class indices for 3+ classes."
+    "`train_x, train_y, valid_x, valid_y`: images `(N, 784)`, labels `(N, 1)` (class indices for 3+)."
     st,dev = mnist_stacks(path),get_device(device)
     def _xy(ims):
         x = torch.cat(ims).view(-1, 28*28)

@@ -30,12 +30,12 @@ def data_path(dataset='sample'):
     return full_mnist() if dataset=='full' else mnist_path()
 
 def valid_set(dataset='sample', device=None) -> tuple:
-    "The validation images of `dataset` as `(N, 784)` floats, and their class indices `(N,)` (0 for the first class)."
+    "The validation images of `dataset` as `(N, 784)` floats, and their class indices `(N,)`."
     *_,x,y = mnist_xy(data_path(dataset), device)
     return x, (1-y[:, 0]).long() if y.ndim==2 else y
 
 def train_models(dataset='sample', seed=42, device=None) -> dict:
-    "Train the pixel, linear and `simple_net` stages on `dataset` (`'sample'` or `'full'`) with `log5 reproduce`'s recipes: a `FitResult` each."
+    "Train the pixel, linear and `simple_net` stages on `dataset` as `log5 reproduce` does."
     path,fs = data_path(dataset),stage_funcs(dataset)
     return {s: fs[s](path=path, device=device, seed=seed, show=False) for s in DRAW_STAGES}
 
@@ -64,7 +64,7 @@ def model_name(stage, dataset='sample') -> str:
     return stage if dataset=='sample' else f'{stage}_full'
 
 def export_model(stage, res, classes, dataset='sample') -> dict:
-    "The trained model of `stage` (its `FitResult`) as JSON for the page: kind, classes, accuracy and weights (out x in)."
+    "The trained model of `stage` as JSON for the page: kind, classes, accuracy and weights."
     spec = dict(kind=stage, classes=list(classes), accuracy=round(res.accuracy, 4), group=dataset)
     m = res.model
     if stage=='pixel': spec.update(dist=pixel_dist(dataset), means=encode(m.reshape(len(classes), -1)))
@@ -80,14 +80,14 @@ def export_models(results, dataset='sample') -> dict:
 
 # %% ../nbs/13_draw.ipynb #a458cf69
 def spec_scores(spec, x) -> torch.Tensor:
-    "For images `x` (N, 784), what the page shows for the exported model `spec`: distances (pixel) or probabilities, (N, classes)."
+    "What the page shows for the exported model `spec` on images `x`: distances or probabilities."
     t = lambda k: torch.from_numpy(decode(spec[k])).to(x.device)
     if spec['kind']=='pixel': return torch.stack([DISTS[spec['dist']](x.view(-1, 28, 28), m.view(28, 28)) for m in t('means')], 1)
     z = x@t('w').T + t('b') if spec['kind']=='linear' else F.relu(x@t('w1').T + t('b1'))@t('w2').T + t('b2')
     return torch.cat([z.sigmoid(), 1-z.sigmoid()], 1) if z.shape[1]==1 else z.softmax(1)
 
 def spec_labels(spec, x) -> torch.Tensor:
-    "The class index the exported model `spec` gives each image of `x`: the nearest mean, or the most probable class."
+    "The class index the exported model `spec` gives each image of `x`."
     s = spec_scores(spec, x)
     return s.argmin(1) if spec['kind']=='pixel' else s.argmax(1)
 
@@ -113,7 +113,7 @@ def show_asset(name, lang):
 GROUPS = dict(sample='3s and 7s (MNIST_SAMPLE)', full='all ten digits (full MNIST)')
 
 def draw_page(specs) -> str:
-    "The widget's HTML: pad, preview and a card per model of `specs` (from `export_models`), with the JavaScript that runs them."
+    "The widget's HTML: pad, preview, a card per model of `specs`, and the JavaScript that runs them."
     data = json.dumps(dict(models=specs, groups=GROUPS), separators=(',', ':')).replace('</', '<\\/')
     js = ''.join(asset_text(f'draw/{n}.js') for n in ('prep', 'models', 'view'))
     return asset_text('draw/draw.html').replace('__CSS__', asset_text('draw/draw.css')).replace('__JS__', js).replace('__MODELS__', data)

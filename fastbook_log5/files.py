@@ -37,7 +37,7 @@ def mnist_path(path=None, url=URLs.MNIST_SAMPLE) -> Path:
 SPLITS = (('train', 'valid'), ('training', 'testing'))
 
 def splits(path) -> tuple:
-    "The training and validation folders of `path`: `('train', 'valid')` or full MNIST's `('training', 'testing')`."
+    "The training and validation folders of `path`: `train`, `valid` or `training`, `testing`."
     path = Path(path)
     have = [s for s in SPLITS if any((path/o).is_dir() for o in s)]
     if len(have) > 1: raise DataError(f"{path} mixes two layouts, {'/ + '.join(have[0])}/ and {'/ + '.join(have[1])}/: keep one pair")

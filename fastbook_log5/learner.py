@@ -38,7 +38,7 @@ class CancelFitException(Exception):
 
 # %% ../nbs/06_learner.ipynb #f63cf1d4
 class Callback:
-    "Base class of callbacks: methods named after `EVENTS`; `self.learn` is the learner, whose attributes read through."
+    "Base class of callbacks: methods named after `EVENTS`; the learner's attributes read through."
     order,learn = 0,None
     def __getattr__(self, k):
         if k.startswith('_') or k=='learn': raise AttributeError(k)
@@ -174,7 +174,7 @@ def no_bar(self:BasicLearner):
 
 # %% ../nbs/06_learner.ipynb #dc4d46b0
 class Recorder(Callback):
-    "Training loss per batch, and per epoch a row of `values`: train loss, valid loss, each metric (weighted by batch size)."
+    "Training loss per batch; per epoch, train loss, valid loss and metrics (weighted by batch size)."
     order = 50
     def before_fit(self): self.values,self.losses,self.lrs = [],[],[]
     def before_epoch(self): self._row = {}
@@ -233,7 +233,7 @@ class ProgressCB(Callback):
 
 # %% ../nbs/06_learner.ipynb #dade591f
 class LRFinder(Callback):
-    "Raise the learning rate from `start` to `end` exponentially over `num_it` batches; stop when the loss blows up."
+    "Raise the learning rate from `start` to `end` exponentially over `num_it` batches, to a blow-up."
     order = 45
     def __init__(self, start=1e-5, end=10, num_it=100): self.start,self.end,self.num_it = start,end,num_it
     def before_fit(self): self.lrs,self.losses,self.best = [],[],float('inf')
@@ -278,7 +278,7 @@ def lr_find(self:BasicLearner, start=1e-5, end=10, num_it=100, show=True):
 
 # %% ../nbs/06_learner.ipynb #f8bb3545
 def plot_lr_find(cb, ax=None, title=None, mark=None):
-    "Plot the smoothed loss of the `LRFinder` `cb` against the learning rate, with its suggestion and `mark`."
+    "Plot the `LRFinder` `cb`'s smoothed loss against the learning rate, with its suggestion."
     import matplotlib.pyplot as plt
     if ax is None: _,ax = plt.subplots(figsize=(5, 3))
     ax.plot(cb.lrs, cb.losses, alpha=0.25, color='tab:blue'); ax.plot(cb.lrs, cb.smoothed, color='tab:blue')
@@ -290,7 +290,7 @@ def plot_lr_find(cb, ax=None, title=None, mark=None):
 
 # %% ../nbs/06_learner.ipynb #0b916442
 def fit_basic_learner(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None):
-    "`simple_net` trained by `BasicLearner` with `BasicOptim` and `mnist_loss`: the book's `fit(40, 0.1)`."
+    "`simple_net` trained by `BasicLearner`, `BasicOptim` and `mnist_loss`: the book's `fit(40, 0.1)`."
     set_seed(seed, reproducible=True)
     c = n_classes(path)
     learn = BasicLearner(mnist_dls(bs, path, device, shuffle=shuffle), get_simple_net(n_out=n_out(c)), loss_for(c), metrics=batch_accuracy,

@@ -42,7 +42,7 @@ def fit_simple_net(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, s
 
 # %% ../nbs/04_nonlinear.ipynb #3b88a0b4
 def simple_net_grads(model, xb, yb):
-    "Gradients of `mnist_loss(model(xb), yb)` for a `get_simple_net` model's parameters, by the chain rule."
+    "Gradients of `mnist_loss(model(xb), yb)` for a `get_simple_net` model, by the chain rule."
     (w1,b1),(w2,b2) = (model[0].weight,model[0].bias),(model[2].weight,model[2].bias)
     with torch.no_grad():
         h = torch.addmm(b1, xb, w1.t())

@@ -23,7 +23,7 @@ DOCS = _docs_site()
 # %% ../nbs/08_questionnaire.ipynb #4681de8a
 @dataclass(frozen=True)
 class Question:
-    "A question of the chapter: number `n`, question `q`, answer `a`, and the section (`nb`, `section`) on it."
+    "A question of the chapter: number `n`, question `q`, answer `a`, and the section that builds it."
     n: int
     q: str
     a: str
@@ -76,7 +76,7 @@ def new_progress() -> dict: return dict(grades={}, scores=[])
 
 # %% ../nbs/08_questionnaire.ipynb #1bc9b1c6
 def load_progress(path, warn=None) -> dict:
-    "The progress saved at `path`; a fresh one if there is none, or if it is unreadable (moved to `path.bak`, with a warning)."
+    "The progress saved at `path`, or a fresh one (an unreadable file is moved aside, with a warning)."
     path,warn = Path(path),warn or (lambda s: print(s, file=sys.stderr))
     if not path.exists(): return new_progress()
     try:
@@ -107,7 +107,7 @@ def parse_only(only) -> list:
 
 # %% ../nbs/08_questionnaire.ipynb #135bea7b
 def quiz_order(prog, only=None, missed=False, shuffle=False, seed=None) -> list:
-    "The questions to ask: missed or never answered first, then the rest, by number or shuffled within each group."
+    "The questions to ask: missed or never answered first, then the rest, in order or shuffled."
     qs = [q for q in QUESTIONS if only is None or q.n in only]
     first = [q for q in qs if prog['grades'].get(str(q.n)) != 'y']
     rest = [] if missed else [q for q in qs if prog['grades'].get(str(q.n)) == 'y']
@@ -118,7 +118,7 @@ def quiz_order(prog, only=None, missed=False, shuffle=False, seed=None) -> list:
 
 # %% ../nbs/08_questionnaire.ipynb #a1564b03
 def ask(qs, prog, inp=None, out=None, tally=None) -> dict:
-    "Ask `qs`, reading lines from `inp` and writing to `out`; record each grade in `prog` and count it in `tally` as it is given."
+    "Ask `qs` on `inp` and `out`, recording each grade in `prog` and `tally` as it is given."
     inp,out = inp or sys.stdin,out or sys.stdout
     tally = dict(right=0, graded=0) if tally is None else tally
     def read(prompt):
@@ -137,7 +137,7 @@ def ask(qs, prog, inp=None, out=None, tally=None) -> dict:
 
 # %% ../nbs/08_questionnaire.ipynb #c2366fda
 def add_score(prog, right, graded):
-    "Record a session's score in `prog` (if anything was graded); return the earlier scores, newest first."
+    "Record a session's score in `prog` (if anything was graded); return the earlier ones, newest first."
     earlier = prog['scores'][::-1]
     if graded: prog['scores'].append(dict(when=datetime.now().astimezone().isoformat(timespec='seconds'), right=right, graded=graded))
     return earlier

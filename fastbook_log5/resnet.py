@@ -30,7 +30,7 @@ def folder_dls(path=None, bs=64, device=None):
 
 # %% ../nbs/05_resnet.ipynb #3d7a5cff
 def resnet_learner(dls, mixed=None, size=28):
-    "resnet18 from scratch by `vision_learner`, with `FusedAdam`, `PixelConv` and `BF16` where it is fast."
+    "resnet18 from scratch by `vision_learner`, with `FusedAdam`, `PixelConv`, and `BF16` if fast."
     cbs = [DivergeCheck()]
     if (bf16_ok(dls.device) if mixed is None else mixed): cbs.append(BF16())
     learn = vision_learner(dls, resnet18, pretrained=False, n_in=1, n_out=dls.c, loss_func=F.cross_entropy,

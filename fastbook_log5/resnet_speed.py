@@ -81,7 +81,7 @@ class FusedAdam(Optimizer):
 
 # %% ../nbs/machinery/07_resnet_speed.ipynb #b453545d
 class PixelConv(nn.Conv2d):
-    "An `nn.Conv2d` that computes a one-pixel output as a matrix product over the pixels its kernel covers."
+    "An `nn.Conv2d` that computes a one-pixel output as a matrix product over the pixels it covers."
     def forward(self, x):
         (h,w),(kh,kw),(ph,pw),(sh,sw) = x.shape[-2:], self.kernel_size, self.padding, self.stride
         if isinstance(self.padding, str) or h+2*ph-kh >= sh or w+2*pw-kw >= sw or self.groups!=1 or self.dilation!=(1,1) or self.padding_mode!='zeros':
@@ -92,7 +92,7 @@ class PixelConv(nn.Conv2d):
 
 # %% ../nbs/machinery/07_resnet_speed.ipynb #53c0e7a5
 def pixel_convs(model, size=28) -> list:
-    "Make each `nn.Conv2d` of `model` whose output is one pixel for `size`-pixel images a `PixelConv`; return them."
+    "Make each `nn.Conv2d` of `model` with a one-pixel output at `size` a `PixelConv`; return them."
     convs = [m for m in model.modules() if type(m) is nn.Conv2d]
     found = []
     hooks = [m.register_forward_hook(lambda m,i,o: found.append(m) if o.shape[-2:]==(1,1) else None) for m in convs]

@@ -49,7 +49,7 @@ def train_epoch(model, lr, params, dl, loss_func=mnist_loss):
 
 # %% ../nbs/02_sgd.ipynb #f6ee3cfd
 def batch_accuracy(xb, yb):
-    "Fraction of predictions `xb` right: sigmoid on the target's side of 0.5, or the top output the target's."
+    "Fraction of predictions `xb` right: sigmoid past 0.5 on the target's side, or the top output."
     if xb.ndim==2 and xb.shape[1] > 1:
         if yb.shape!=xb.shape[:1]: raise ValueError(f"batch_accuracy got predictions of shape {tuple(xb.shape)} and targets of shape {tuple(yb.shape)}: with one output per class, targets are class indices of shape ({len(xb)},)")
         return (xb.argmax(1)==yb).float().mean()
@@ -111,7 +111,7 @@ def loss_for(n_classes):
 
 # %% ../nbs/02_sgd.ipynb #2def7db1
 def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None, std=1.0):
-    "Train the from-scratch linear model, weights drawn with `std` (the book's: 1); return its `FitResult`."
+    "Train the from-scratch linear model, weights drawn with `std` (the book's: 1); a `FitResult`."
     set_seed(seed, reproducible=True)
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     c = n_classes(path)

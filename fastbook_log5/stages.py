@@ -20,7 +20,7 @@ __all__ = ['stage_funcs']
 
 # %% ../nbs/machinery/08_stages.ipynb #52a9c585
 def stage_funcs(dataset='sample') -> dict:
-    "The function that runs each stage, by name, for `dataset`: 'sample' (3s and 7s) or 'full' (ten digits)."
+    "The function that runs each stage, by name, for `dataset`: 'sample' (3s and 7s) or 'full'."
     if dataset not in DATASETS: raise ValueError(f"dataset {dataset!r}: choose {' or '.join(DATASETS)}")
     full = dataset=='full'
     return dict(pixel=partial(fit_pixel, dist=rmse_distance) if full else fit_pixel, linear=partial(fit_linear, std=1/28) if full else fit_linear,
