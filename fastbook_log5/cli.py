@@ -13,9 +13,9 @@ from .book import CHAPTER, STAGES, DATASETS, book_accuracy
 from .results import atomic_write
 
 # %% auto #0
-__all__ = ['FEW', 'COMMANDS', 'UsageError', 'parse_stages', 'check_out', 'data_warnings', 'cannot_train', 'term_bar',
-           'run_stages', 'fmt_row', 'results_md', 'plot_results', 'write_results', 'machine_info', 'reproduce', 'quiz',
-           'parser', 'main']
+__all__ = ['RESULTS', 'FEW', 'MAX_SEEDS', 'COMMANDS', 'UsageError', 'parse_stages', 'check_out', 'data_warnings', 'cannot_train',
+           'term_bar', 'run_stages', 'fmt_row', 'results_md', 'plot_results', 'write_results', 'machine_info',
+           'reproduce', 'quiz', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #549cf9a1
 class UsageError(ValueError):
@@ -33,17 +33,25 @@ def parse_stages(stages:str) -> list:
     return names
 
 # %% ../nbs/12_cli.ipynb #052000c5
-def check_out(out) -> Path:
-    "The `--out` folder, created and checked to be writable."
-    out = Path(out)
+RESULTS = ('results.json', 'results.md', 'results.png')
+
+def check_out(out, data=None) -> Path:
+    "The `--out` folder (`~` expanded), created and checked to be writable and outside the `data` folder."
+    out = Path(out).expanduser()
+    if data is not None and out.resolve().is_relative_to(d := Path(data).expanduser().resolve()):
+        raise UsageError(f"--out {out} is inside the data folder {d}: results there would become part of the data; choose a folder outside it")
+    if out.exists() and not out.is_dir(): raise UsageError(f"--out {out} is a file: choose a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=out).close()
     except OSError as e: raise UsageError(f"cannot write to --out {out} ({e.strerror}): choose a folder you can write") from None
+    for n in RESULTS:
+        if (out/n).is_dir(): raise UsageError(f"--out {out} holds a folder named {n}, where the results file goes: move it or choose another --out")
     return out
 
 # %% ../nbs/12_cli.ipynb #c60c4f2c
 FEW = 20
+MAX_SEEDS = 100  # seeds 42 to 141: more is a typo, not a study
 
 def data_warnings(st) -> list:
     "One warning for each class folder of `st` (from `mnist_stacks`) with fewer than `FEW` images."
@@ -223,26 +231,33 @@ def reproduce(
     names = parse_stages(stages)
     if dataset not in DATASETS: raise UsageError(f"--dataset {dataset}: choose sample (3s and 7s) or full (ten digits)")
     if data is not None and dataset!='sample': raise UsageError(f"--data and --dataset {dataset} both name the data: give one of them")
-    if seeds < 1: raise UsageError(f"--seeds {seeds}: need at least 1 seed")
+    if not 1 <= seeds <= MAX_SEEDS: raise UsageError(f"--seeds {seeds}: choose 1 to {MAX_SEEDS} (each seed trains every stage again)")
     if data is not None and not Path(data).expanduser().is_dir(): raise UsageError(f"--data {data} is not a folder: pass a folder holding train/ and valid/")
     from fastbook_log5.device import get_device
     try: dev = get_device(device)
     except (ValueError, RuntimeError) as e: raise UsageError(f"--device {device}: {e}") from None
-    out = check_out(out)
-    seed_list = [42+i for i in range(seeds)]
-    bar = None if quiet or not sys.stdout.isatty() else term_bar
+    from fastbook_log5.files import mnist_path
     if dataset=='full':
         from fastbook_log5.all_digits import full_mnist
         data = str(full_mnist())
+    existed = Path(out).expanduser().exists()
+    out = check_out(out, mnist_path(data))
+    seed_list = [42+i for i in range(seeds)]
+    bar = None if quiet or not sys.stdout.isatty() else term_bar
     rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset)
+    if not rows:
+        if not existed: shutil.rmtree(out, ignore_errors=True)  # the folder we made, still empty
+        raise RuntimeError("nothing was trained: every stage was skipped (see above), so no results were written; give more images")
     import torch, fastai
-    from fastbook_log5.files import mnist_path
     res = dict(stages=rows, device=dev.type, seeds=seed_list, data=str(mnist_path(data).resolve()),
                versions=dict(torch=torch.__version__, fastai=fastai.__version__, fastbook_log5=__version__),
                created=datetime.now().astimezone().isoformat(timespec='seconds'),
                command=_command or ['log5', 'reproduce', *sys.argv[1:]], machine=machine_info(dev))
     if skipped: res['skipped'] = skipped
-    run = write_results(out, res, curves)
+    try: run = write_results(out, res, curves)
+    except OSError as e:
+        raise RuntimeError(f"could not write the results into {out} ({e.strerror or e}): free some space or choose another --out; "
+                           "the table above has this run's numbers") from None
     print(f"wrote results.json, results.md and results.png to {run}/ (the newest run is also in {out}/)")
     return res
 
@@ -253,12 +268,12 @@ def quiz(
     list:store_true=False, # print every question, numbered, without answers, and stop
     answers:store_true=False, # print every question with our answer, to read, and stop
     progress:str=None, # the progress file (default: ~/.fastbook_log5/quiz.json)
-    reset:store_true=False, # forget earlier grades and scores (the old file is kept as PROGRESS.bak)
+    reset:store_true=False, # forget earlier grades and scores (the old file is kept as PROGRESS.bak, .bak.2, ...)
     shuffle:store_true=False, # random order within the missed and never-seen questions, and within the rest
     debug:store_true=False, # show the full traceback of an error
 ):
     "Test yourself on the chapter's 37 questions: flash cards with our answers, and your score."
-    from fastbook_log5.quiz import QUESTIONS, parse_only, quiz_order, load_progress, save_progress, ask, add_score, default_progress
+    from fastbook_log5.quiz import QUESTIONS, parse_only, quiz_order, load_progress, save_progress, ask, add_score, default_progress, backup_path
     try: ns = parse_only(only) if only is not None else None
     except ValueError as e: raise UsageError(str(e)) from None
     if list or answers:
@@ -266,8 +281,9 @@ def quiz(
             if ns is None or q.n in ns: print(q.plain(f"{q.n}. {q.q}", hang='   ') + ('\n' + q.plain(q.a, '   ') + f"\n   Read more: {q.where}\n" if answers else ''))
         return
     path = Path(progress).expanduser() if progress else default_progress()
+    if path.is_dir(): raise UsageError(f"--progress {progress}: {path} is a folder: give a file, e.g. {path/'quiz.json'}")
     if reset and path.exists():
-        bak = path.with_name(path.name+'.bak'); os.replace(path, bak)
+        bak = backup_path(path); os.replace(path, bak)
         print(f"reset: starting afresh; the earlier progress is kept in {bak}")
     prog = load_progress(path)
     qs = quiz_order(prog, ns, missed, shuffle)
@@ -303,8 +319,14 @@ def parser() -> argparse.ArgumentParser:
 # %% ../nbs/12_cli.ipynb #fb2887f5
 def main(argv=None) -> int:
     "Run `log5` with the arguments `argv` (default: the command line); return the exit code."
-    global _command
     argv = sys.argv[1:] if argv is None else list(argv)
+    try: return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C before a command started (while parsing, or importing torch)
+        print("\nlog5: interrupted before anything was run", file=sys.stderr)
+        return 130
+
+def _main(argv):
+    global _command
     import warnings; warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # from fastai 2.8.7
     p = parser()
     try: args = vars(p.parse_args(argv))
@@ -320,7 +342,8 @@ def main(argv=None) -> int:
         COMMANDS[cmd](**args)
         return 0
     except KeyboardInterrupt:
-        print("\nlog5: interrupted: no results files were written; the stages finished before are listed above", file=sys.stderr)
+        what = "no results files were written; the stages finished before are listed above" if cmd=='reproduce' else "stopped"
+        print(f"\nlog5: interrupted: {what}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader of our output went away (`log5 quiz --list | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -4,15 +4,15 @@
 
 # %% ../nbs/08_questionnaire.ipynb #dacf5478
 from __future__ import annotations
-import json, os, random, re, sys, textwrap
+import json, os, random, re, shutil, sys, textwrap
 from importlib.resources import files
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DOCS', 'QUESTIONS', 'Question', 'question', 'answer', 'default_progress', 'new_progress', 'load_progress',
-           'save_progress', 'parse_only', 'quiz_order', 'ask', 'add_score']
+__all__ = ['DOCS', 'QUESTIONS', 'Question', 'question', 'answer', 'default_progress', 'new_progress', 'backup_path',
+           'load_progress', 'save_progress', 'parse_only', 'quiz_order', 'ask', 'add_score']
 
 # %% ../nbs/08_questionnaire.ipynb #0207d1c2
 def _docs_site() -> str:
@@ -75,19 +75,33 @@ def default_progress() -> Path:
 def new_progress() -> dict: return dict(grades={}, scores=[])
 
 # %% ../nbs/08_questionnaire.ipynb #1bc9b1c6
+def backup_path(path) -> Path:
+    "A new backup name for `path`: `path.bak`, else `path.bak.2`, `path.bak.3`, ...: never an existing one."
+    path = Path(path)
+    return next(p for i in range(1, 10**6) if not (p := path.with_name(path.name + ('.bak' if i==1 else f'.bak.{i}'))).exists())
+
+def _good_score(o): return isinstance(o, dict) and isinstance(o.get('when'), str) and all(type(o.get(k)) is int for k in ('right', 'graded'))
+
 def load_progress(path, warn=None) -> dict:
-    "The progress saved at `path`, or a fresh one (an unreadable file is moved aside, with a warning)."
+    "The progress saved at `path`, or a fresh one; what can't be read is kept in a backup, with a warning."
     path,warn = Path(path),warn or (lambda s: print(s, file=sys.stderr))
+    if path.is_dir(): raise ValueError(f"the quiz progress {path} is a folder: give a file, e.g. {path/'quiz.json'}")
     if not path.exists(): return new_progress()
     try:
         prog = json.loads(path.read_text())
         if not isinstance(prog, dict) or not isinstance(prog.get('grades'), dict) or not isinstance(prog.get('scores'), list): raise ValueError('not a quiz progress file')
-        return prog
     except (ValueError, OSError, UnicodeDecodeError) as e:
-        bak = path.with_name(path.name+'.bak')
+        bak = backup_path(path)
         os.replace(path, bak)
         warn(f"warning: could not read the quiz progress {path} ({type(e).__name__}): moved it to {bak} and started afresh")
         return new_progress()
+    grades = {k: v for k,v in prog['grades'].items() if k.isdigit() and v in ('y', 'n')}
+    scores = [o for o in prog['scores'] if _good_score(o)]
+    bad = len(prog['grades'])-len(grades) + len(prog['scores'])-len(scores)
+    if bad:
+        bak = backup_path(path); shutil.copy2(path, bak)
+        warn(f"warning: skipped {bad} unreadable entr{'y' if bad==1 else 'ies'} of the quiz progress {path}; the file as it was is kept in {bak}")
+    return dict(prog, grades=grades, scores=scores)
 
 # %% ../nbs/08_questionnaire.ipynb #8e1b2ab7
 def save_progress(path, prog):

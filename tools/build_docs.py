@@ -7,11 +7,32 @@ the sidebar, then nbdev's notebook processing into _proc/: `show_doc` for every 
 renderer of the same `_quarto.yml`, and moves the site to _docs/ as `nbdev_docs` does.
 With Quarto installed, `nbdev_docs` builds the same site from the same files.
 """
-import shutil, sys, time, warnings
+import html, re, shutil, sys, time, warnings
 from pathlib import Path
 
 # Quarto settings in nbdev's _quarto.yml that smalldocs has no use for: Quarto still reads them.
 NOT_NEEDED = ('output-file is not read', 'format commonmark is not built', 'keep-md is ignored')
+
+MATH = re.compile(r'<span class="math (inline|display)">\\[(\[](.*?)\\[)\]]</span>', re.S)
+CDN = re.compile(r'<(?:link|script)[^>]*https://cdn\.jsdelivr\.net/npm/katex[^>]*>(?:</script>)?')
+REMOTE_CSS = re.compile(r'@import url\((?:"|\')?https?://[^)]*\);?')
+
+def offline(dest):
+    "Make the site work with no network: math rendered to MathML now (no KaTeX from a CDN), no web fonts."
+    from latex2mathml.converter import convert
+    def mathml(m):
+        tex = html.unescape(m.group(2)).strip()
+        return f'<span class="math {m.group(1)}">' + convert(tex, display='block' if m.group(1)=='display' else 'inline') + '</span>'
+    n = 0
+    for p in dest.rglob('*.html'):
+        text = p.read_text(encoding='utf-8')
+        new,k = MATH.subn(mathml, text); n += k
+        new = CDN.sub('', new)
+        if new!=text: p.write_text(new, encoding='utf-8')
+    for p in dest.rglob('*.css'):
+        text = p.read_text(encoding='utf-8')
+        if (new := REMOTE_CSS.sub('', text))!=text: p.write_text(new, encoding='utf-8')  # the theme's Google font: system fonts instead
+    return n
 
 def main():
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
@@ -31,8 +52,9 @@ def main():
     dest = cfg.config_path/cfg.doc_path.name
     shutil.rmtree(dest, ignore_errors=True)
     shutil.move(str(Path(site.out)), str(dest))
+    n_math = offline(dest)
     pages = sorted(p.relative_to(dest) for p in dest.rglob('*.html'))
-    print(f"built {len(pages)} pages into {dest} in {time.perf_counter()-t0:.0f} s: {', '.join(map(str, pages))}")
+    print(f"built {len(pages)} pages into {dest} in {time.perf_counter()-t0:.0f} s ({n_math} formulas as MathML): {', '.join(map(str, pages))}")
     return 1 if warns else 0
 
 if __name__=='__main__': sys.exit(main())

@@ -8,7 +8,7 @@ models disagree with PyTorch, whose pad does not draw, or that weighs 1 MB or mo
 each page into _docs_screens/. The browser is the system's
 Chromium (Debian's `chromium`), driven by Playwright's Python package.
 """
-import functools, http.server, os, re, sys, threading
+import ast, functools, http.server, os, re, sys, threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse, unquote
 from fastbook_log5.book import book_accuracy
@@ -20,12 +20,15 @@ ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-f
         '--disable-component-update', '--disable-sync']
 
 def exported():
-    "Exported names by notebook page, from the library's module index."
-    ns = {}; exec((root/'fastbook_log5'/'_modidx.py').read_text(), ns)
+    "The public names (each module's `__all__`) by the page that documents them, from the library's files."
     res = {}
-    for mod,syms in ns['d']['syms'].items():
-        for name,(doc,_) in syms.items():
-            res.setdefault(doc.split('#')[0], set()).add(name.split('.', 1)[1])
+    for p in (root/'fastbook_log5').glob('*.py'):
+        text = p.read_text()
+        if not (m := re.search(r'File to edit: \.\./nbs/(.+)\.ipynb', text)): continue
+        tree = ast.parse(text)
+        names = next((ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) and any(getattr(t, 'id', None)=='__all__' for t in n.targets)), [])
+        defs = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}  # show_doc documents these, not constants
+        res.setdefault(m.group(1)+'.html', set()).update(set(names) & defs)
     return res
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -113,15 +116,17 @@ def main():
     if not (site/'index.html').exists(): sys.exit(f"no site in {site}: run `python tools/build_docs.py` first")
     shots.mkdir(exist_ok=True)
     srv,base = serve()
-    pages = sorted(p.relative_to(site).as_posix() for p in site.glob('*.html'))
+    pages = sorted(p.relative_to(site).as_posix() for p in [*site.glob('*.html'), *site.glob('machinery/*.html')])
     api,problems = exported(),[]
-    nb_pages = sorted(p.stem for p in (root/'nbs').glob('[0-9]*.ipynb'))
+    nb_pages = sorted(p.relative_to(root/'nbs').with_suffix('').as_posix() for p in (root/'nbs').rglob('[0-9]*.ipynb'))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={'width': 1280, 'height': 900})
         errors = []
         page.on('pageerror', lambda e: errors.append(f"JavaScript error: {e}"))
-        # resources from other hosts (fonts, math) can't load on an offline machine: only the site's own count
+        # the docs must work offline: every request stays on the site (no fonts, scripts or math from another host)
+        page.on('request', lambda r: not r.url.startswith((base, 'data:', 'blob:', 'about:')) and errors.append(f"request to another host: {r.url}"))
+        # a resource that fails is reported with its address by the two handlers below; the console adds no address
         page.on('console', lambda m: m.type=='error' and not m.text.startswith('Failed to load resource') and errors.append(f"console error: {m.text}"))
         mine = lambda url: url.startswith(base) and not url.endswith('/favicon.ico')
         page.on('requestfailed', lambda r: mine(r.url) and errors.append(f"failed to load {r.url}"))
@@ -130,7 +135,7 @@ def main():
             errors.clear()
             page.goto(base+name, wait_until='load')
             page.wait_for_timeout(300)
-            page.screenshot(path=str(shots/(Path(name).stem+'.png')), full_page=False)
+            page.screenshot(path=str(shots/(name[:-5].replace('/', '_')+'.png')), full_page=False)
             for src,ok in page.eval_on_selector_all('img', 'els => els.map(e => [e.getAttribute("src"), e.complete && e.naturalWidth > 0])'):
                 if not ok: errors.append(f"image does not load: {src}")
             for href in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))'):
@@ -150,9 +155,9 @@ def main():
                 seen = {int(m.group(1)) for b in bold if (m := re.match(r'(\d+)\. ', b))}
                 if seen != set(range(1, 38)): errors.append(f"questionnaire page lacks questions {sorted(set(range(1, 38)) - seen)}")
             if name=='13_draw.html': errors += draw_problems(page, shots)
-            for nm in sorted(api.get(Path(name).stem+'.ipynb', ())):
+            for nm in sorted(api.get(name, ())):
                 if not page.query_selector(f'[id="{nm.lower()}"], [id="{nm}"]') and nm not in text: errors.append(f"no API entry for {nm}")
-            n_img,n_nb = len(page.query_selector_all('img')),n_plots(Path(name).stem)
+            n_img,n_nb = len(page.query_selector_all('img')),n_plots(name[:-5])
             if n_img < n_nb: errors.append(f"{n_nb} plots in the notebook but {n_img} images on the page")
             print(f"{'FAIL' if errors else 'ok  '} {name}: {n_img} images" + ''.join(f"\n     {e}" for e in errors))
             problems += [f"{name}: {e}" for e in errors]
