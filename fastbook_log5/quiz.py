@@ -76,14 +76,14 @@ def new_progress() -> dict: return dict(grades={}, scores=[])
 
 # %% ../nbs/08_questionnaire.ipynb #1bc9b1c6
 def backup_path(path) -> Path:
-    "A new backup name for `path`: `path.bak`, else `path.bak.2`, `path.bak.3`, ...: never an existing one."
+    "A new backup name for `path`: `path.bak`, else `path.bak.2`, `.bak.3`, ...: never an existing one."
     path = Path(path)
     return next(p for i in range(1, 10**6) if not (p := path.with_name(path.name + ('.bak' if i==1 else f'.bak.{i}'))).exists())
 
 def _good_score(o): return isinstance(o, dict) and isinstance(o.get('when'), str) and all(type(o.get(k)) is int for k in ('right', 'graded'))
 
 def load_progress(path, warn=None) -> dict:
-    "The progress saved at `path`, or a fresh one; what can't be read is kept in a backup, with a warning."
+    "The progress saved at `path`, or a fresh one; what can't be read is kept in a backup, and said."
     path,warn = Path(path),warn or (lambda s: print(s, file=sys.stderr))
     if path.is_dir(): raise ValueError(f"the quiz progress {path} is a folder: give a file, e.g. {path/'quiz.json'}")
     if not path.exists(): return new_progress()
