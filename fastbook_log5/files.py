@@ -4,7 +4,7 @@
 
 # %% ../nbs/machinery/05_files.ipynb #774fc18d
 from __future__ import annotations
-import contextlib, io, warnings
+import contextlib, io, os, warnings
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
@@ -64,11 +64,26 @@ def class_names(path) -> list:
     return names[tr]
 
 # %% ../nbs/machinery/05_files.ipynb #85f204bf
+def _decoded(fn):
+    "The opened and decoded image `fn`, or a `DataError` that names the file, the problem and the fix."
+    if Path(fn).is_symlink() and not Path(fn).exists(): raise DataError(f"{fn} is a link to {os.readlink(fn)}, which does not exist: fix the link or remove it")
+    try:
+        im = Image.open(fn); im.load()
+        return im
+    except PermissionError: raise DataError(f"{fn} cannot be read (permission denied): make it readable (chmod +r) or move it out of the data folder") from None
+    except Image.DecompressionBombError: raise DataError(f"{fn} is far too large to be a 28×28 digit: remove it from the data folder") from None
+    except UnidentifiedImageError: raise DataError(f"{fn} is not an image file: remove it from the data folder") from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise DataError(f"{fn} could not be decoded ({str(e) or type(e).__name__}): it may be cut short or damaged; replace it or remove it") from None
+
 def load_image(fn) -> np.ndarray:
-    "One 28×28 grayscale image file as a uint8 array, or a `DataError` naming the file."
-    try: im = Image.open(fn)
-    except (UnidentifiedImageError, OSError): raise DataError(f"{fn} is not an image file: remove it from the data folder") from None
+    "One 28×28 grayscale image file as a uint8 array, 16-bit ones scaled; else a `DataError` naming it."
+    im = _decoded(fn)
     if im.size!=(28,28): raise DataError(f"{fn} is {im.size[0]}×{im.size[1]} pixels, not 28×28: resize it or remove it")
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):  # 16-bit grey: convert('L') would clip every value above 255 to white
+        a = np.array(im).astype(np.int64)
+        if a.min() < 0 or a.max() > 65535: raise DataError(f"{fn} holds {im.mode} values outside 0-65535: save it as 8 or 16-bit grey")
+        return ((a*255 + 32767)//65535).astype(np.uint8)  # 0..65535 onto 0..255, rounded
     return np.array(im.convert('L'))
 
 # %% ../nbs/machinery/05_files.ipynb #6ec8daa3
@@ -77,7 +92,7 @@ def load_bytes(folder) -> torch.Tensor:
     items = [o for o in Path(folder).iterdir() if not o.name.startswith('.')]
     subs = sorted(o.name for o in items if o.is_dir())
     if subs: raise DataError(f"class folder {folder} holds folders {subs}: images in them would not be read; move the images up into {Path(folder).name}/ or remove the folders")
-    files = sorted(o for o in items if o.is_file())
+    files = sorted(o for o in items if o.is_file() or o.is_symlink())
     if not files: raise DataError(f"class folder {folder} is empty: each class needs at least one image")
     return torch.from_numpy(np.stack([load_image(o) for o in files]))
 

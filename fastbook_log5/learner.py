@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['EVENTS', 'CancelBatchException', 'CancelEpochException', 'CancelFitException', 'Callback', 'BasicLearner', 'set_lr',
-           'Recorder', 'ProgressCB', 'LRFinder', 'smooth', 'plot_lr_find', 'fit_basic_learner']
+           'Recorder', 'ProgressCB', 'LRFinder', 'smooth', 'steepest', 'plot_lr_find', 'fit_basic_learner']
 
 # %% ../nbs/06_learner.ipynb #d0344644
 import math, re, time
@@ -257,6 +257,12 @@ def smooth(xs, beta=0.9):
         res.append(avg/(1-beta**i))
     return res
 
+# %% ../nbs/06_learner.ipynb #cdd8b0fa
+def steepest(lrs, losses) -> float:
+    "The learning rate where `losses` fall fastest against log(lr): the most negative slope."
+    x,y = torch.tensor(lrs).log(),torch.tensor(losses)
+    return lrs[((y[1:]-y[:-1])/(x[1:]-x[:-1])).argmin().item()]
+
 # %% ../nbs/06_learner.ipynb #726a9f7f
 @patch
 def lr_find(self:BasicLearner, start=1e-5, end=10, num_it=100, show=True):
@@ -269,10 +275,8 @@ def lr_find(self:BasicLearner, start=1e-5, end=10, num_it=100, show=True):
     finally:
         self.remove_cb(cb); self.model.load_state_dict(state); self.opt,self.lr = opt,lr
     self.lr_finder = cb
-    lrs,sm = torch.tensor(cb.lrs).log(),torch.tensor(smooth(cb.losses))
-    cb.smoothed = sm.tolist()
-    i = ((sm[1:]-sm[:-1])/(lrs[1:]-lrs[:-1])).argmin().item()
-    cb.suggestion = cb.lrs[i]
+    cb.smoothed = smooth(cb.losses)
+    cb.suggestion = steepest(cb.lrs, cb.smoothed)
     if show: plot_lr_find(cb)
     return cb.suggestion
 
