@@ -27,7 +27,7 @@ function card(m) {
       paint(cv, m.means[i], grey); cell.append(cv, num); grid.append(cell); return {cell, num};
     });
     c.append(grid);
-    update = r => cells.forEach((o, i) => { o.num.textContent = r.scores[i].toFixed(3); o.cell.classList.toggle('l5-best', i === r.best); });
+    update = r => cells.forEach((o, i) => { o.num.textContent = r ? r.scores[i].toFixed(3) : '\u2014'; o.cell.classList.toggle('l5-best', !!r && i === r.best); });
   } else {
     const bars = rows(c, m.classes);
     let maps = [], hid = [];
@@ -44,20 +44,22 @@ function card(m) {
       c.append(strip);
     }
     update = (r, x) => {
-      bars.forEach((o, i) => { o.fill.style.width = `${(100*r.scores[i]).toFixed(1)}%`; o.num.textContent = r.scores[i].toFixed(2); o.r.classList.toggle('l5-best', i === r.best); });
+      bars.forEach((o, i) => { o.fill.style.width = r ? `${(100*r.scores[i]).toFixed(1)}%` : '0'; o.num.textContent = r ? r.scores[i].toFixed(2) : '\u2014'; o.r.classList.toggle('l5-best', !!r && i === r.best); });
       if (maps.length) {
         const prod = maps.map((_, o) => Array.from(x, (v, i) => v*m.w[o*784 + i]));
         const top = Math.max(1e-9, ...prod.map(p => Math.max(...p.map(Math.abs))));
         maps.forEach((cv, o) => paint(cv, prod[o].map(v => Math.sign(v)*Math.sqrt(Math.abs(v)/top)), redblue));  // square root: faint pixels stay visible
       }
-      if (hid.length) {
+      if (hid.length && !r) { hid.forEach(b => { b.style.height = '0'; }); c.querySelector('.l5-hnote').textContent = 'its hidden activations appear as you draw'; }
+      if (hid.length && r) {
         const top = Math.max(1e-9, ...r.hidden);
         hid.forEach((b, i) => { b.style.height = `${(100*r.hidden[i]/top).toFixed(1)}%`; b.title = `hidden ${i + 1}: ${r.hidden[i].toFixed(2)}`; });
         c.querySelector('.l5-hnote').textContent = `its ${hid.length} hidden activations after ReLU: ${r.hidden.filter(v => v > 0).length} are active`;
       }
     };
   }
-  return {el: c, update: (r, x) => { label.textContent = m.classes[r.best]; update(r, x); }};
+  // r is null when there is nothing to classify (an empty pad): no answer is shown, not a confident guess
+  return {el: c, update: (r, x) => { label.textContent = r ? m.classes[r.best] : ''; update(r, x); }, label: () => label.textContent};
 }
 function widget(root, specs, groups) {
   const models = Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, load(s)]));
@@ -78,7 +80,9 @@ function widget(root, specs, groups) {
     queued = false;
     x = toMnist(ink(), W, H, centre.checked);
     paint(preview, x, grey);
-    for (const [k, m] of Object.entries(models)) cards[k].update(run[m.kind](m, x), x);
+    const empty = x.every(v => v === 0);
+    root.querySelector('.l5-cap').textContent = empty ? 'what the models see: 28x28 (draw a digit)' : 'what the models see: 28x28';
+    for (const [k, m] of Object.entries(models)) cards[k].update(empty ? null : run[m.kind](m, x), x);
   }
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(update); } };
   ctx.lineWidth = 24; ctx.lineCap = ctx.lineJoin = 'round'; ctx.strokeStyle = ctx.fillStyle = '#111';
@@ -100,5 +104,7 @@ function widget(root, specs, groups) {
   ctx.beginPath(); ctx.arc(140, 95, 52, 1.1*Math.PI, 2.5*Math.PI); ctx.stroke();
   ctx.beginPath(); ctx.arc(140, 200, 55, 1.5*Math.PI, 2.9*Math.PI); ctx.stroke();
   update();
-  return {predict: pixels => predictWith(models, pixels), image: () => Array.from(x), clear, models: Object.keys(models)};
+  return {predict: pixels => predictWith(models, pixels), image: () => Array.from(x), clear, models: Object.keys(models),
+          labels: () => Object.fromEntries(Object.entries(cards).map(([k, c]) => [k, c.label()])),
+          toMnist: (ink, w, h, centred = true) => Array.from(toMnist(Float32Array.from(ink), w, h, centred))};
 }
