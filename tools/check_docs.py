@@ -83,7 +83,9 @@ def prep_problems(page):
         cy,cx = got.sum(1) @ c/got.sum(),got.sum(0) @ c/got.sum()
         if abs(cx-14) > 0.5 or abs(cy-14) > 0.5: errs.append(f"{kind}: centre of mass at ({cx:.1f}, {cy:.1f}), not (14, 14)")
     L = np.array(page.evaluate('([a, w, h]) => window.log5draw.toMnist(a, w, h, true)', [stroke_ink('L').ravel().tolist(), 280, 280])).reshape(28, 28)
-    if not (L[20:].sum() > L[:8].sum() and L[:, :10].sum() > L[:, 18:].sum()): errs.append("an L does not come out as an L (rows and columns swapped?)")
+    inked = np.nonzero(L.sum(1) > 0.05)[0]
+    width = lambda r: (L[r] > 0.05).sum()
+    if not width(inked[-1]) > 2*width(inked[0]): errs.append("an L does not come out as an L, its foot at the bottom (rows and columns swapped?)")
     return errs
 
 def draw_problems(page, shots):
