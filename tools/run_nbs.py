@@ -23,6 +23,8 @@ def run(fn):
     fn = Path(fn).resolve()
     os.chdir(fn.parent)
     nb = read_nb(fn)
+    for c in nb.cells:  # execnb leaves a cell's old outputs when it now prints nothing: start from none
+        if c.cell_type=='code': c['outputs'] = []
     CaptureShell(fn).run_all(nb, exc_stop=True)
     for c in nb.cells:
         if c.cell_type!='code': continue
