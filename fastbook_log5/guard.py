@@ -4,9 +4,12 @@
 
 # %% ../nbs/machinery/03_guard.ipynb #dadf9370
 from __future__ import annotations
+import warnings
 from contextlib import contextmanager
 import torch
-from fastai.callback.core import Callback
+with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecated in current torch
+    warnings.simplefilter('ignore', FutureWarning)
+    from fastai.callback.core import Callback
 
 # %% auto #0
 __all__ = ['Diverged', 'check_finite', 'diverge_guard', 'DivergeCheck']

@@ -4,11 +4,11 @@
 
 # %% ../nbs/machinery/04_progress.ipynb #faeef189
 from __future__ import annotations
+from .guard import diverge_guard  # first: fastai without its torch.jit warning
 from fastprogress.fastprogress import progress_bar
 from fastai.callback.core import Callback
 import fastai.callback.progress  # noqa: F401 (registers the progress bar, `no_bar` and `no_logging`)
 from .results import FitResult
-from .guard import diverge_guard
 
 # %% auto #0
 __all__ = ['progress', 'ShowProgress', 'learner_result']
