@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 import torch
 from .results import atomic_write
-from .files import mnist_path, splits, class_names, load_bytes, fastai_cfg
+from .files import mnist_path, splits, class_names, load_digits, fastai_cfg
 
 # %% auto #0
 __all__ = ['cache_dir', 'digits_key', 'cached_digits', 'mnist_stacks', 'n_classes']
@@ -31,7 +31,7 @@ def digits_key(path, classes) -> str:
 
 # %% ../nbs/machinery/06_cache.ipynb #3418aac8
 def _decode(path, classes):
-    return {k: [load_bytes(path/s/c).float().div_(255) for c in classes] for k,s in zip(('train', 'valid'), splits(path))}
+    return {k: [load_digits(path/s/c) for c in classes] for k,s in zip(('train', 'valid'), splits(path))}
 
 def cached_digits(path, classes, warn=None) -> dict:
     "The digits of `path` in [0, 1], by split and class: from the disk cache if current, else decoded."

@@ -68,6 +68,12 @@ def stroke_ink(kind, W=280, H=280, w=24):
         for y in range(50, 240): a[y, max(0, int(210-(y-50)*0.45)-w):int(210-(y-50)*0.45)] = 1
     return a
 
+def com(im):
+    "The centre of mass `(x, y)` of a 28x28 image (784 values or 28 rows), in pixels from its top left corner."
+    import numpy as np
+    a,c = np.asarray(im, dtype=np.float64).reshape(28, 28),np.arange(28)+0.5
+    return a.sum(0) @ c/a.sum(), a.sum(1) @ c/a.sum()
+
 def prep_problems(page):
     "The page's preprocessing against MNIST's, on an L and a 7: the same image, a 20-pixel box, centre of mass at (14, 14), rows as rows."
     import numpy as np
@@ -79,8 +85,7 @@ def prep_problems(page):
         rows,cols = np.nonzero(got.sum(1) > 0.05)[0],np.nonzero(got.sum(0) > 0.05)[0]
         side = max(rows.max()-rows.min()+1, cols.max()-cols.min()+1)
         if not 19 <= side <= 21: errs.append(f"{kind}: the digit spans {side} pixels, not the 20 of MNIST's box")
-        c = np.arange(28)+0.5
-        cy,cx = got.sum(1) @ c/got.sum(),got.sum(0) @ c/got.sum()
+        cx,cy = com(got)
         if abs(cx-14) > 0.5 or abs(cy-14) > 0.5: errs.append(f"{kind}: centre of mass at ({cx:.1f}, {cy:.1f}), not (14, 14)")
     L = np.array(page.evaluate('([a, w, h]) => window.log5draw.toMnist(a, w, h, true)', [stroke_ink('L').ravel().tolist(), 280, 280])).reshape(28, 28)
     inked = np.nonzero(L.sum(1) > 0.05)[0]
@@ -121,9 +126,6 @@ def draw_problems(page, shots):
         page.mouse.move(box['x']+pts[0][0]*box['width'], box['y']+pts[0][1]*box['height']); page.mouse.down()
         for a,b in pts[1:]: page.mouse.move(box['x']+a*box['width'], box['y']+b*box['height'], steps=4)
         page.mouse.up(); page.wait_for_timeout(100)
-    def com(im):
-        t = torch.tensor(im).view(28, 28); ys,xs = torch.meshgrid(torch.arange(28)+0.5, torch.arange(28)+0.5, indexing='ij')
-        return (t*xs).sum().item()/t.sum().item(), (t*ys).sum().item()/t.sum().item()
     page.click('.log5draw .l5-clear'); page.wait_for_timeout(100)
     blank = state()
     if sum(blank[2]): errs.append("Clear leaves ink in the 28x28 image")
