@@ -12,13 +12,14 @@ The words and layout must match exactly (runs of spaces count as one). Numbers m
 training on another CPU or thread count moves an accuracy by a few images:
 - a number in [-1, 1] by 0.003 (6 of MNIST_SAMPLE's 2,038 validation images; 30 of full MNIST's 10,000);
 - a larger one by 1% of its size;
-- an integer not at all (a count of images, pixels or units, a label, a size: exact on any machine, or
-  what a stale output should be caught by);
+- an integer not at all (a count of images, pixels or units, a label, a size: a stale one is what this
+  check is for; should another machine move a count of right answers, re-run and commit);
 - a percentage by 0.3 points;
 - and any rounded number by one unit of its last printed digit (0.9818 vs 0.9819 rounding apart).
 Numbers that measure time or speed are not compared: followed by s, ms, µs, us, ns, min, x, ×,
 it/s, GFLOP/s and the like, written mm:ss, in a table column headed time/seconds/ms, or a share (%)
-on a line that also holds a timing; nor object addresses (0x...) or the date-time of a results folder.
+on a line that also holds a timing or says faster/slower/speed (other shares, 33% called a 1, are
+compared); nor object addresses (0x...) or the date-time of a results folder.
 The FASTAI_HOME of the run is written as ~/.fastai, as on the machine that committed the outputs.
 
     OMP_NUM_THREADS=1 python tools/check_outputs.py -j 2                 # every notebook nbdev_test runs
