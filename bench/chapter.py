@@ -1,177 +1,41 @@
 #!/usr/bin/env python
-"""Benchmark: the book's recipe for chapter 4 against `log5`'s path, stage by stage, in one run.
+"""Benchmark: the book's recipe for chapter 4 against `log5`'s path: whole process, imports, stages, resnet steps.
 
-The book's recipe is written out below as the book gives it: images decoded with a list comprehension
-over `PIL.Image.open`, batches from `DataLoader(list(zip(x, y)), batch_size=256)`, `Learner`, and
-`ImageDataLoaders.from_folder` + `vision_learner` for the resnet. The log5 path is the library's own
-stage functions (what `log5 reproduce` runs). With the `basic_learner` stage (in the default list) it
-also times `simple_net` `fit(40, 0.1)` through the plain `train_model` loop, our `BasicLearner` and
-fastai's `Learner`, on the same in-memory loaders. For each repeat and stage the two run back to back, the
-order alternating between repeats, with the same seed; training seconds and accuracy are printed for
-both, with the ratio book/log5. Not a test: it asserts nothing, it measures.
+The book's recipe is in `book_recipe.py`, written as the book gives it: images decoded with a list
+comprehension over `PIL.Image.open`, batches from `DataLoader(list(zip(x, y)), batch_size=256)`,
+`Learner`, and `ImageDataLoaders.from_folder` + `vision_learner` for the resnet. The log5 path is
+what `log5 reproduce` runs. In one run, this prints:
 
-    python bench/chapter.py [--stages pixel,linear,...] [--repeats 2] [--device cpu] [--dataset full]
+- whole process: `book_recipe.py` against `log5 reproduce`, each in a fresh Python (imports, data and
+  every chapter stage), in `--pairs` pairs whose order alternates; the median ratio and its range;
+- imports: what each side imports before it can start, median of 3 fresh processes;
+- stages: each stage of both, back to back in this process with the same seed, order alternating
+  between `--repeats`; seconds, accuracy and the ratio book/log5 (with `basic_learner`, also
+  `simple_net` `fit(40, 0.1)` through `train_model`, our `BasicLearner` and fastai's `Learner`);
+- the resnet's training step: milliseconds per step for the book's learner and log5's, where log5's
+  step goes (phases, and the top operations in `torch.profiler`), and with `--levers` the step with
+  each speed lever taken out.
+
+Not a test: it asserts nothing, it measures. Run it on a quiet machine.
+
+    python bench/chapter.py [--dataset full] [--pairs 3] [--repeats 2] [--levers] [--only steps] [--device cpu]
 
 `--dataset full` runs the same comparison on all ten digits: the book's style of code with ten outputs,
 cross-entropy and the hyper-parameters log5 uses there (07_all_digits), against log5's ten-digit stages.
 """
-import argparse, platform, statistics, time, warnings
+import argparse, os, platform, shutil, statistics, subprocess, sys, tempfile, time, warnings
+from functools import partial
+from pathlib import Path
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 import torch
-from torch import nn
 import torch.nn.functional as F
-from PIL import Image
-from fastai.vision.all import (untar_data, URLs, DataLoader, DataLoaders, Learner, SGD, set_seed, tensor,
-                               ImageDataLoaders, vision_learner, resnet18, accuracy)
+from fastai.vision.all import (untar_data, URLs, Learner, SGD, Adam, set_seed, Callback, CancelFitException, ImageDataLoaders,
+                               vision_learner, resnet18, accuracy)
+from book_recipe import book_data, book_data_full, BOOK_STAGES, BOOK10_STAGES
 from fastbook_log5.book import CHAPTER, STAGES, book_accuracy
 from fastbook_log5.stages import stage_funcs
 from fastbook_log5.cache import mnist_stacks
 from fastbook_log5.device import get_device
-from fastbook_log5.all_digits import FULL_RESNET_LR, FULL_SIMPLE_NET_LR
-
-# ---- the book's recipe (Deep Learning for Coders, chapter 4) ----
-def book_data(path, device):
-    "Decode the images as the book does; return its tensors and list-of-tuples DataLoaders."
-    def stack(p): return torch.stack([tensor(Image.open(o)) for o in sorted(p.iterdir())]).float()/255
-    threes,sevens = stack(path/'train'/'3'),stack(path/'train'/'7')
-    valid_3_tens,valid_7_tens = stack(path/'valid'/'3'),stack(path/'valid'/'7')
-    train_x = torch.cat([threes, sevens]).view(-1, 28*28)
-    train_y = tensor([1]*len(threes) + [0]*len(sevens)).unsqueeze(1)
-    valid_x = torch.cat([valid_3_tens, valid_7_tens]).view(-1, 28*28)
-    valid_y = tensor([1]*len(valid_3_tens) + [0]*len(valid_7_tens)).unsqueeze(1)
-    dset,valid_dset = list(zip(train_x, train_y)),list(zip(valid_x, valid_y))
-    return dict(threes=threes, sevens=sevens, valid_3_tens=valid_3_tens, valid_7_tens=valid_7_tens,
-                dl=DataLoader(dset, batch_size=256, device=device), valid_dl=DataLoader(valid_dset, batch_size=256, device=device))
-
-def mnist_loss(predictions, targets):
-    predictions = predictions.sigmoid()
-    return torch.where(targets==1, 1-predictions, predictions).mean()
-
-def batch_accuracy(xb, yb):
-    preds = xb.sigmoid()
-    correct = (preds>0.5) == yb
-    return correct.float().mean()
-
-def validate_epoch(model, valid_dl):
-    accs = [batch_accuracy(model(xb), yb) for xb,yb in valid_dl]
-    return round(torch.stack(accs).mean().item(), 4)
-
-def book_pixel(d, device):
-    mean3,mean7 = d['threes'].mean(0),d['sevens'].mean(0)
-    def mnist_distance(a, b): return (a-b).abs().mean((-1,-2))
-    def is_3(x): return mnist_distance(x, mean3) < mnist_distance(x, mean7)
-    accuracy_3s = is_3(d['valid_3_tens']).float().mean()
-    accuracy_7s = (1 - is_3(d['valid_7_tens']).float()).mean()
-    return ((accuracy_3s+accuracy_7s)/2).item()
-
-def book_linear(d, device):
-    def init_params(size, std=1.0): return (torch.randn(size)*std).to(device).requires_grad_()
-    weights,bias = init_params((28*28, 1)),init_params(1)
-    def linear1(xb): return xb@weights + bias
-    def calc_grad(xb, yb, model):
-        loss = mnist_loss(model(xb), yb)
-        loss.backward()
-    def train_epoch(model, lr, params):
-        for xb,yb in d['dl']:
-            calc_grad(xb, yb, model)
-            for p in params:
-                p.data -= p.grad*lr
-                p.grad.zero_()
-    for i in range(20): train_epoch(linear1, 1., (weights, bias))
-    return validate_epoch(linear1, d['valid_dl'])
-
-class BasicOptim:
-    def __init__(self, params, lr): self.params,self.lr = list(params),lr
-    def step(self, *args, **kwargs):
-        for p in self.params: p.data -= p.grad.data * self.lr
-    def zero_grad(self, *args, **kwargs):
-        for p in self.params: p.grad = None
-
-def book_optimizer(d, device):
-    linear_model = nn.Linear(28*28, 1).to(device)
-    opt = BasicOptim(linear_model.parameters(), 1.)
-    for i in range(20):
-        for xb,yb in d['dl']:
-            loss = mnist_loss(linear_model(xb), yb); loss.backward()
-            opt.step(); opt.zero_grad()
-    return validate_epoch(linear_model, d['valid_dl'])
-
-def _fit(d, model, epochs, lr):
-    learn = Learner(DataLoaders(d['dl'], d['valid_dl']), model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
-    with learn.no_bar(), learn.no_logging(): learn.fit(epochs, lr)
-    return float(learn.recorder.values[-1][2])
-
-def book_learner(d, device): return _fit(d, nn.Linear(28*28, 1), 10, 1.0)
-def book_simple_net(d, device): return _fit(d, nn.Sequential(nn.Linear(28*28, 30), nn.ReLU(), nn.Linear(30, 1)), 40, 0.1)
-
-def book_resnet(d, device):
-    dls = ImageDataLoaders.from_folder(untar_data(URLs.MNIST_SAMPLE), device=device)
-    learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 0.1)
-    return float(learn.recorder.values[-1][2])
-
-# ---- the same recipe, in the book's style, on all ten digits (full MNIST) ----
-# The book has no ten-class recipe: these are its code, with ten outputs, F.cross_entropy, argmax accuracy
-# and the hyper-parameters log5 uses on ten digits (07_all_digits), so that only the implementation differs.
-def book_data_full(path, device):
-    "Decode full MNIST as the book decodes its 3s and 7s; return the stacks and list-of-tuples DataLoaders."
-    def stack(p): return torch.stack([tensor(Image.open(o)) for o in sorted(p.iterdir())]).float()/255
-    train = [stack(path/'training'/str(i)) for i in range(10)]
-    valid = [stack(path/'testing'/str(i)) for i in range(10)]
-    def xy(stacks): return torch.cat(stacks).view(-1, 28*28), tensor(sum([[i]*len(o) for i,o in enumerate(stacks)], []))
-    (train_x,train_y),(valid_x,valid_y) = xy(train),xy(valid)
-    # shuffled: the book's unshuffled loader hands out the digits sorted by class, which two classes survive
-    # (0.967 for the Learner stage) but ten don't (0.43 to 0.47 for the linear models, 0.10 for simple_net, measured)
-    return dict(train=train, valid=valid, dl=DataLoader(list(zip(train_x, train_y)), batch_size=256, shuffle=True, device=device),
-                valid_dl=DataLoader(list(zip(valid_x, valid_y)), batch_size=256, device=device))
-
-def validate10(model, valid_dl):
-    accs = [(model(xb).argmax(1)==yb).float().mean() for xb,yb in valid_dl]
-    return round(torch.stack(accs).mean().item(), 4)
-
-def book10_pixel(d, device):
-    means = [o.mean(0) for o in d['train']]
-    def dist(a, b): return ((a-b)**2).mean((-1,-2)).sqrt()
-    accs = [(torch.stack([dist(v, m) for m in means]).argmin(0)==i).float().mean() for i,v in enumerate(d['valid'])]
-    return torch.stack(accs).mean().item()
-
-def book10_linear(d, device):
-    def init_params(size, std=1/28): return (torch.randn(size)*std).to(device).requires_grad_()
-    weights,bias = init_params((28*28, 10)),init_params(10)
-    def linear1(xb): return xb@weights + bias
-    for i in range(20):
-        for xb,yb in d['dl']:
-            F.cross_entropy(linear1(xb), yb).backward()
-            for p in (weights, bias): p.data -= p.grad*1.; p.grad.zero_()
-    return validate10(linear1, d['valid_dl'])
-
-def book10_optimizer(d, device):
-    model = nn.Linear(28*28, 10).to(device)
-    opt = BasicOptim(model.parameters(), 1.)
-    for i in range(20):
-        for xb,yb in d['dl']:
-            F.cross_entropy(model(xb), yb).backward(); opt.step(); opt.zero_grad()
-    return validate10(model, d['valid_dl'])
-
-def _fit10(d, model, epochs, lr):
-    learn = Learner(DataLoaders(d['dl'], d['valid_dl']), model, opt_func=SGD, loss_func=F.cross_entropy, metrics=accuracy)
-    with learn.no_bar(), learn.no_logging(): learn.fit(epochs, lr)
-    return float(learn.recorder.values[-1][2])
-
-def book10_learner(d, device): return _fit10(d, nn.Linear(28*28, 10), 10, 1.0)
-def book10_simple_net(d, device): return _fit10(d, nn.Sequential(nn.Linear(28*28, 30), nn.ReLU(), nn.Linear(30, 10)), 40, FULL_SIMPLE_NET_LR)
-
-def book10_resnet(d, device):
-    dls = ImageDataLoaders.from_folder(untar_data(URLs.MNIST), train='training', valid='testing', device=device)
-    learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, FULL_RESNET_LR)
-    return float(learn.recorder.values[-1][2])
-
-BOOK10_STAGES = dict(pixel=book10_pixel, linear=book10_linear, optimizer=book10_optimizer, learner=book10_learner,
-                     simple_net=book10_simple_net, resnet=book10_resnet, basic_learner=book10_simple_net)
-
-BOOK_STAGES = dict(pixel=book_pixel, linear=book_linear, optimizer=book_optimizer, learner=book_learner,
-                   simple_net=book_simple_net, resnet=book_resnet, basic_learner=book_simple_net)
 
 # ---- what a learner's callbacks cost: the same simple_net fit through three loops ----
 def loops(dev, seed):
@@ -194,6 +58,127 @@ def loops(dev, seed):
         return float(l.recorder.values[-1][2])
     return dict(train_model=plain, BasicLearner=basic, fastai_Learner=fastai_learner)
 
+# ---- whole process: the book's recipe against `log5 reproduce`, each in a fresh Python ----
+def whole(dataset, pairs):
+    "Run `book_recipe.py` and `log5 reproduce` in fresh processes, `pairs` times, alternating which goes first."
+    here = Path(__file__).resolve().parent
+    cmds = dict(book=[sys.executable, str(here/'book_recipe.py'), '--dataset', dataset])
+    res = dict(book=[], log5=[])
+    with tempfile.TemporaryDirectory() as out:
+        log5 = shutil.which('log5') or sys.exit("bench: the log5 command is not on PATH: pip install -e . first")
+        cmds['log5'] = [log5, 'reproduce', '--quiet', '--dataset', dataset, '--out', out]
+        for i in range(pairs):
+            for who in (('book', 'log5') if i%2==0 else ('log5', 'book')):
+                t0 = time.perf_counter()
+                subprocess.run(cmds[who], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                res[who].append(time.perf_counter()-t0)
+            print(f"  pair {i+1}: book {res['book'][-1]:6.1f} s  log5 {res['log5'][-1]:6.1f} s  ratio {res['book'][-1]/res['log5'][-1]:.2f}", flush=True)
+    ratios = [b/o for b,o in zip(res['book'], res['log5'])]
+    print(f"whole process, median of {pairs} pairs: book {statistics.median(res['book']):.1f} s, log5 {statistics.median(res['log5']):.1f} s, "
+          f"ratio {statistics.median(ratios):.2f} (pairs {min(ratios):.2f} to {max(ratios):.2f})")
+
+def import_time(n=3):
+    "Seconds to import what each side needs, in fresh processes: median of `n`."
+    code = dict(book='from fastai.vision.all import *', log5='import fastbook_log5.cli, fastbook_log5.stages')
+    t = {}
+    for who,c in code.items():
+        runs = [float(subprocess.run([sys.executable, '-c', f'import time; t=time.perf_counter(); {c}; print(time.perf_counter()-t)'],
+                                     capture_output=True, text=True, check=True).stdout.split()[-1]) for _ in range(n)]
+        t[who] = statistics.median(runs)
+    print(f"imports, median of {n} fresh processes: book (fastai.vision.all) {t['book']:.2f} s, log5 {t['log5']:.2f} s, ratio {t['book']/t['log5']:.2f}")
+
+# ---- the resnet's training step: milliseconds, where they go, and what each speed lever is worth ----
+PHASES = ('before_batch', 'after_pred', 'after_loss', 'after_backward', 'after_step', 'after_batch')
+
+class StepTimer(Callback):
+    "Time each training batch's phases; stop the fit after `n` batches."
+    def __init__(self, n): self.n,self.marks = n,[]
+    def _mark(self, ev): self.marks.append((ev, time.perf_counter()))
+    def before_batch(self): self._mark('before_batch')
+    def after_pred(self): self._mark('after_pred')
+    def after_loss(self): self._mark('after_loss')
+    def after_backward(self): self._mark('after_backward')
+    def after_step(self): self._mark('after_step')
+    def after_batch(self):
+        self._mark('after_batch')
+        if self.training and self.iter+1>=self.n: raise CancelFitException()
+
+def step_phases(learn, n=25, warm=5, lr=0.1):
+    "Median milliseconds of a training step and of each phase, over batches `warm` to `n`."
+    t = StepTimer(n)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr, cbs=t)
+    steps = [dict(t.marks[i:i+6]) for i in range(0, len(t.marks)-5, 6)][warm:]
+    prev = [dict(t.marks[i:i+6])['after_batch'] for i in range(0, len(t.marks)-5, 6)][warm-1:-1]
+    ph = dict(data=[s['before_batch']-p for s,p in zip(steps, prev)])
+    for a,b,name in [('before_batch', 'after_pred', 'forward'), ('after_pred', 'after_loss', 'loss'), ('after_loss', 'after_backward', 'backward'),
+                     ('after_backward', 'after_step', 'optimizer'), ('after_step', 'after_batch', 'zero_grad and callbacks')]:
+        ph[name] = [s[b]-s[a] for s in steps]
+    total = [sum(v[i] for v in ph.values()) for i in range(len(steps))]
+    return statistics.median(total)*1000, {k: statistics.median(v)*1000 for k,v in ph.items()}
+
+def top_ops(learn, n=8, k=6):
+    "The `k` operations taking most of `n` training steps, as shares of the profiled time."
+    from torch.profiler import profile, ProfilerActivity
+    err = os.dup(2); os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # the profiler's C++ side logs its start and stop to stderr
+    try:
+        with profile(activities=[ProfilerActivity.CPU]) as prof: step_phases(learn, n, warm=1)
+    finally: os.dup2(err, 2); os.close(err)
+    ev = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    tot = sum(e.self_cpu_time_total for e in ev)
+    return [(e.key, 100*e.self_cpu_time_total/tot) for e in ev[:k]]
+
+def book_learner(dataset, dev, bs):
+    path = untar_data(URLs.MNIST if dataset=='full' else URLs.MNIST_SAMPLE)
+    dls = ImageDataLoaders.from_folder(path, **(dict(train='training', valid='testing') if dataset=='full' else {}), bs=bs, device=dev)
+    return vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
+
+def lever_learner(dev, bs, path=None, off=None):
+    "log5's resnet learner with one speed lever (`off`) taken out."
+    from fastbook_log5.resnet import resnet18_model
+    from fastbook_log5.resnet_speed import mnist_image_dls, BF16, FusedAdam, small_convs, bf16_ok
+    from fastbook_log5.guard import DivergeCheck
+    dls = mnist_image_dls(bs, path, dev, channels_last=off!='channels_last')
+    model = resnet18_model(dls.c).to(dev)
+    if off!='channels_last': model = model.to(memory_format=torch.channels_last)
+    if off!='small_convs': small_convs(model, 28, 1 if off=='small_convs_layer3' else 4)
+    cbs = [DivergeCheck()] + ([BF16()] if off!='bf16' and bf16_ok(dev) else [])
+    learn = Learner(dls, model, loss_func=F.cross_entropy, opt_func=Adam if off=='fused_adam' else FusedAdam, metrics=accuracy, cbs=cbs)
+    if off=='grads_kept': learn.add_cb(GradsToNone())
+    return learn
+
+class GradsToNone(Callback):
+    "A lever tried and not kept: after each step, set the gradients to None instead of zeroing them."
+    order = 100
+    def after_step(self):
+        for p in self.model.parameters(): p.grad = None
+
+LEVERS = {'all levers': None, 'no small_convs': 'small_convs', 'small_convs on layer4 only': 'small_convs_layer3',
+          'no bf16': 'bf16', "fastai's Adam": 'fused_adam', 'no channels-last': 'channels_last',
+          'plus grads set to None': 'grads_kept'}
+
+def resnet_steps(dataset, dev, seed, levers, repeats):
+    "Print the resnet's milliseconds per step for the book's learner and log5's, the phases and the top operations."
+    from fastbook_log5.resnet import resnet_learner
+    from fastbook_log5.resnet_speed import mnist_image_dls
+    from fastbook_log5.all_digits import full_mnist, FULL_RESNET_BS
+    path,bs = (str(full_mnist()), FULL_RESNET_BS) if dataset=='full' else (None, 64)
+    makers = dict(book=lambda: book_learner(dataset, dev, 64), log5=lambda: resnet_learner(mnist_image_dls(bs, path, dev)))
+    if levers: makers.update({k: partial(lever_learner, dev, bs, path, v) for k,v in LEVERS.items() if v})
+    res = {k: [] for k in makers}
+    for rep in range(repeats):
+        for k in (list(makers) if rep%2==0 else list(makers)[::-1]):
+            set_seed(seed, reproducible=True); res[k].append(step_phases(makers[k]()))
+    print(f"\nresnet training step, {dataset} (batches of {bs} for log5, 64 for the book), median over 20 steps, {repeats} runs each:")
+    book_ms = statistics.median(t for t,_ in res['book'])
+    for k,v in res.items():
+        ms = statistics.median(t for t,_ in v)
+        print(f"  {k:<27} {ms:7.1f} ms/step  {ms/bs:6.3f} ms/image  book/this per image {book_ms/64/(ms/bs):5.2f}")
+    for who in ('book', 'log5'):
+        ph = res[who][-1][1]; tot = sum(ph.values())
+        print(f"  {who} step phases: " + ', '.join(f"{k} {100*v/tot:.0f}%" for k,v in ph.items()))
+    set_seed(seed, reproducible=True)
+    print("  log5's step, top operations (torch.profiler, 8 steps): " + ', '.join(f"{k} {p:.0f}%" for k,p in top_ops(makers['log5']())))
+
 # ---- the run ----
 def timed(f):
     t0 = time.perf_counter(); r = f(); return r, time.perf_counter()-t0
@@ -203,10 +188,18 @@ def main():
     p.add_argument('--stages', default=','.join(s for s in STAGES if s!='autograd')); p.add_argument('--repeats', type=int, default=1)
     p.add_argument('--device', default=None); p.add_argument('--seed', type=int, default=42)
     p.add_argument('--dataset', default='sample', choices=['sample', 'full'])
+    p.add_argument('--pairs', type=int, default=3, help="whole-process pairs (book_recipe.py against log5 reproduce); 0 skips them")
+    p.add_argument('--levers', action='store_true', help="also time the resnet's step with each speed lever taken out")
+    p.add_argument('--only', default=None, choices=['whole', 'imports', 'stages', 'steps'], help="run one section")
     a = p.parse_args()
     stages,dev,full = a.stages.split(','),get_device(a.device),a.dataset=='full'
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, device {dev}; torch {torch.__version__}; data {a.dataset}")
     path = untar_data(URLs.MNIST if full else URLs.MNIST_SAMPLE)
+    def want(sec): return a.only in (None, sec)
+    if want('whole') and a.pairs: whole(a.dataset, a.pairs)
+    if want('imports'): import_time()
+    if want('steps'): resnet_steps(a.dataset, dev, a.seed, a.levers, max(a.repeats, 2))
+    if not want('stages'): return
     ours,book_stages,data_arg = stage_funcs(a.dataset),(BOOK10_STAGES if full else BOOK_STAGES),(dict(path=str(path)) if full else {})
     book_d, t_book_data = timed(lambda: (book_data_full if full else book_data)(path, dev))
     _, t_ours_data = timed(lambda: mnist_stacks(path if full else None))  # log5's disk cache, when it has one
@@ -221,8 +214,8 @@ def main():
                 acc = acc if isinstance(acc, float) else acc.accuracy
                 res[s][who].append(secs); res[s][who+'_acc'].append(acc)
             print(f"  repeat {rep+1} {s:<13} book {res[s]['book'][-1]:7.2f} s  log5 {res[s]['ours'][-1]:7.2f} s", flush=True)
-    m = statistics.mean
-    print(f"\n{'stage':<13} {'book s':>8} {'log5 s':>8} {'ratio':>6} {'book acc':>9} {'log5 acc':>9} {'published':>9}")
+    m = statistics.median
+    print(f"\nstages in this process, median of {a.repeats}:\n{'stage':<13} {'book s':>8} {'log5 s':>8} {'ratio':>6} {'book acc':>9} {'log5 acc':>9} {'published':>9}")
     print(f"{'data':<13} {t_book_data:8.2f} {t_ours_data:8.2f} {t_book_data/t_ours_data:6.2f}")
     tb,to = t_book_data,t_ours_data
     for s in stages:
@@ -237,7 +230,7 @@ def main():
                 set_seed(a.seed+rep, reproducible=True)
                 acc,secs = timed(fs[k]); t.setdefault(k, []).append((secs, acc))
         base = m([s for s,_ in t['train_model']])
-        print(f"\nsimple_net fit(40, 0.1), same loaders and seeds, mean of {a.repeats}:")
+        print(f"\nsimple_net fit(40, 0.1), same loaders and seeds, median of {a.repeats}:")
         print(f"{'loop':<15} {'seconds':>8} {'ratio':>6} {'accuracy':>9}")
         for k,v in t.items(): print(f"{k:<15} {m([s for s,_ in v]):8.2f} {m([s for s,_ in v])/base:6.2f} {m([x for _,x in v]):9.4f}")
 

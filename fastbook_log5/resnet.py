@@ -6,38 +6,79 @@
 from __future__ import annotations
 from .files import mnist_path, splits  # first: fastai without its torch.jit warning
 from .device import get_device
-import torch.nn.functional as F
-from fastai.torch_core import set_seed
-from fastai.metrics import accuracy
-from fastai.vision.data import ImageDataLoaders
-from fastai.vision.core import PILImageBW
-from fastai.vision.learner import vision_learner
-from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (registers Learner.fit_one_cycle)
-from torchvision.models import resnet18
 import torch
+import torch.nn.functional as F
+from torch import nn
+from fastai.torch_core import set_seed
+from fastai.layers import AdaptiveConcatPool2d, Flatten
+from fastai.learner import Learner
+from fastai.metrics import accuracy
+from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (registers Learner.fit_one_cycle)
 from .guard import DivergeCheck
 from .progress import learner_result
-from .resnet_speed import mnist_image_dls, bf16_ok, BF16, FusedAdam, pixel_convs
+from .resnet_speed import mnist_image_dls, bf16_ok, BF16, FusedAdam, small_convs
 
 # %% auto #0
-__all__ = ['folder_dls', 'resnet_learner', 'fit_resnet']
+__all__ = ['folder_dls', 'BasicBlock', 'resnet18_body', 'resnet_head', 'resnet18_model', 'resnet_learner', 'fit_resnet']
 
 # %% ../nbs/05_resnet.ipynb #2aa45deb
 def folder_dls(path=None, bs=64, device=None):
     "fastai's `ImageDataLoaders.from_folder` over `path`, one channel, for interpretation and export."
+    from fastai.vision.data import ImageDataLoaders  # here, not above: `log5 reproduce` never needs fastai.vision
+    from fastai.vision.core import PILImageBW
     p = mnist_path(path); tr,va = splits(p)
     return ImageDataLoaders.from_folder(p, train=tr, valid=va, img_cls=PILImageBW, bs=bs, device=get_device(device))
 
+# %% ../nbs/05_resnet.ipynb #5abf0f08
+class BasicBlock(nn.Module):
+    "resnet18's block: two 3x3 convolutions with batchnorm, added to the input, then a ReLU."
+    def __init__(self, ni, nf, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ni, nf, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(nf)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(nf, nf, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(nf)
+        if stride!=1 or ni!=nf: self.downsample = nn.Sequential(nn.Conv2d(ni, nf, 1, stride, bias=False), nn.BatchNorm2d(nf))
+        else: self.downsample = None
+    def forward(self, x):
+        skip = x if self.downsample is None else self.downsample(x)
+        return self.relu(self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x))))) + skip)
+
+# %% ../nbs/05_resnet.ipynb #5749d573
+def resnet18_body(n_in=1):
+    "resnet18 without its classifier: a stem, then 4 stages of 2 blocks, the last 3 halving the map."
+    def stage(ni, nf, stride): return nn.Sequential(BasicBlock(ni, nf, stride), BasicBlock(nf, nf))
+    return nn.Sequential(nn.Conv2d(n_in, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True),
+                         nn.MaxPool2d(3, 2, 1), stage(64, 64, 1), stage(64, 128, 2), stage(128, 256, 2), stage(256, 512, 2))
+
+# %% ../nbs/05_resnet.ipynb #9d14f403
+def resnet_head(nf, n_out):
+    "fastai's head: average and max pooling, then two linear layers with batchnorm, dropout and a ReLU."
+    def bn(n):
+        b = nn.BatchNorm1d(n); nn.init.constant_(b.bias, 1e-3)
+        return b
+    return nn.Sequential(AdaptiveConcatPool2d(), Flatten(), bn(2*nf), nn.Dropout(0.25), nn.Linear(2*nf, 512, bias=False),
+                         nn.ReLU(inplace=True), bn(512), nn.Dropout(0.5), nn.Linear(512, n_out, bias=False))
+
+# %% ../nbs/05_resnet.ipynb #cfa07b59
+def resnet18_model(n_out, n_in=1):
+    "resnet18 from random weights with fastai's head, initialised as `vision_learner` does."
+    body,head = resnet18_body(n_in),resnet_head(512, n_out)
+    for m in body[1:].modules():
+        if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+    for m in head.modules():
+        if isinstance(m, nn.Linear): nn.init.kaiming_normal_(m.weight)
+    return nn.Sequential(body, head)
+
 # %% ../nbs/05_resnet.ipynb #3d7a5cff
 def resnet_learner(dls, mixed=None, size=28):
-    "resnet18 from scratch by `vision_learner`, with `FusedAdam`, `PixelConv`, and `BF16` if fast."
+    "Our resnet18 in a fastai `Learner`, with `FusedAdam`, `SmallConv`s, and `BF16` if fast."
     cbs = [DivergeCheck()]
     if (bf16_ok(dls.device) if mixed is None else mixed): cbs.append(BF16())
-    learn = vision_learner(dls, resnet18, pretrained=False, n_in=1, n_out=dls.c, loss_func=F.cross_entropy,
-                           metrics=accuracy, cbs=cbs, opt_func=FusedAdam)
-    learn.model = learn.model.to(memory_format=torch.channels_last)
-    pixel_convs(learn.model, size)  # images of `size` pixels
-    return learn
+    model = resnet18_model(dls.c).to(dls.device).to(memory_format=torch.channels_last)
+    small_convs(model, size)  # images of `size` pixels
+    return Learner(dls, model, loss_func=F.cross_entropy, opt_func=FusedAdam, metrics=accuracy, cbs=cbs)
 
 # %% ../nbs/05_resnet.ipynb #54e8bb1d
 def fit_resnet(epochs=1, lr=0.1, bs=64, path=None, device=None, seed=42, show=True, bar=None, mixed=None):

@@ -16,7 +16,7 @@ from fastai.callback.core import Callback
 from fastai.optimizer import Optimizer
 
 # %% auto #0
-__all__ = ['image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'PixelConv', 'pixel_convs']
+__all__ = ['image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'conv_taps', 'SmallConv', 'small_convs']
 
 # %% ../nbs/machinery/07_resnet_speed.ipynb #468e86c1
 def image_tensors(split, path=None):
@@ -79,30 +79,60 @@ class FusedAdam(Optimizer):
                       fused=ps[0].device.type in ('cpu', 'cuda'), amsgrad=False, maximize=False, beta1=h['mom'], beta2=h['sqr_mom'],
                       lr=h['lr'], weight_decay=h['wd'] if do_wd else 0., eps=h['eps'])
 
-# %% ../nbs/machinery/07_resnet_speed.ipynb #b453545d
-class PixelConv(nn.Conv2d):
-    "An `nn.Conv2d` that computes a one-pixel output as a matrix product over the pixels it covers."
-    def forward(self, x):
-        (h,w),(kh,kw),(ph,pw),(sh,sw) = x.shape[-2:], self.kernel_size, self.padding, self.stride
-        if isinstance(self.padding, str) or h+2*ph-kh >= sh or w+2*pw-kw >= sw or self.groups!=1 or self.dilation!=(1,1) or self.padding_mode!='zeros':
-            return super().forward(x)  # more than one output pixel, or a kind of convolution not handled here
-        rh,rw = min(h, kh-ph), min(w, kw-pw)  # the input rows and columns under the kernel
-        wt = self.weight[:, :, ph:ph+rh, pw:pw+rw]
-        return F.linear(x[:, :, :rh, :rw].reshape(len(x), -1), wt.reshape(len(wt), -1), self.bias)[..., None, None]
+# %% ../nbs/machinery/07_resnet_speed.ipynb #0e5ac648
+def conv_taps(h, w, ks=3, pad=1, stride=1) -> torch.Tensor:
+    "Where each tap of a `ks`x`ks` kernel meets an `h`x`w` map: 1s in (out pixels, in pixels, taps)."
+    oh,ow = (h+2*pad-ks)//stride+1, (w+2*pad-ks)//stride+1
+    t = torch.zeros(oh, ow, h, w, ks, ks)
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(h):
+                for b in range(w):
+                    u,v = a-i*stride+pad, b-j*stride+pad  # the tap over input pixel (a, b) for output pixel (i, j)
+                    if 0<=u<ks and 0<=v<ks: t[i,j,a,b,u,v] = 1
+    return t.reshape(oh*ow, h*w, ks*ks)
 
-# %% ../nbs/machinery/07_resnet_speed.ipynb #53c0e7a5
-def pixel_convs(model, size=28) -> list:
-    "Make each `nn.Conv2d` of `model` with a one-pixel output at `size` a `PixelConv`; return them."
-    convs = [m for m in model.modules() if type(m) is nn.Conv2d]
-    found = []
-    hooks = [m.register_forward_hook(lambda m,i,o: found.append(m) if o.shape[-2:]==(1,1) else None) for m in convs]
-    training = model.training
+# %% ../nbs/machinery/07_resnet_speed.ipynb #be6a384b
+class SmallConv(nn.Module):
+    "An `nn.Conv2d` over an `h`x`w` map as one matrix product, keeping only the taps that meet a pixel."
+    def __init__(self, conv, h, w):
+        super().__init__()
+        (ks,_),(pad,_),(stride,_) = conv.kernel_size, conv.padding, conv.stride
+        taps = conv_taps(h, w, ks, pad, stride)
+        self.register_buffer('live', taps.sum((0, 1)) > 0, persistent=False)
+        self.register_buffer('taps', taps[..., self.live].reshape(-1, int(self.live.sum())).t().contiguous(), persistent=False)
+        self.h,self.w,self.n_out = h, w, len(taps)
+        self.oh,self.ow = (h+2*pad-ks)//stride+1, (w+2*pad-ks)//stride+1
+        self.weight = nn.Parameter(conv.weight.detach().flatten(2)[..., self.live].contiguous())
+        self.bias = conv.bias
+    def forward(self, x):
+        if x.shape[-2:]!=(self.h, self.w):
+            raise ValueError(f"this SmallConv was made for {self.h}x{self.w} maps, got {tuple(x.shape[-2:])}: "
+                             "convert the model for this image size with small_convs(model, size)")
+        n,(co,ci,nt) = len(x), self.weight.shape
+        m = (self.weight.reshape(co*ci, nt) @ self.taps).reshape(co, ci, self.n_out, -1)
+        m = m.permute(2, 0, 3, 1).reshape(self.n_out*co, -1)  # rows: out pixel, out channel; columns: in pixel, in channel
+        y = F.linear(x.permute(0, 2, 3, 1).reshape(n, -1), m).reshape(n, self.oh, self.ow, co).permute(0, 3, 1, 2)
+        return y if self.bias is None else y + self.bias[:, None, None]
+
+# %% ../nbs/machinery/07_resnet_speed.ipynb #929a94b3
+def small_convs(model, size=28, max_pixels=4) -> list:
+    "Make each `nn.Conv2d` of `model` whose input at `size` has `max_pixels` or fewer a `SmallConv`."
+    convs = {m: n for n,m in model.named_modules() if type(m) is nn.Conv2d and m.groups==1 and m.dilation==(1, 1)
+             and m.padding_mode=='zeros' and not isinstance(m.padding, str) and len({*m.kernel_size})==len({*m.padding})==len({*m.stride})==1}
+    seen = {}
+    def look(m, i, o): seen[m] = tuple(i[0].shape[-2:])
+    hooks = [m.register_forward_hook(look) for m in convs]
+    training, first = model.training, next(iter(convs))
     try:
-        with torch.no_grad(): model.eval()(torch.zeros(1, convs[0].in_channels, size, size, device=convs[0].weight.device))
+        with torch.no_grad(): model.eval()(torch.zeros(1, first.in_channels, size, size, device=first.weight.device))
     finally:
         for h in hooks: h.remove()
         model.train(training)
-    for m in found:
-        m.__class__ = PixelConv
-        m.weight.data = m.weight.data.contiguous()
-    return found
+    done = []
+    for m,(h,w) in seen.items():
+        if h*w > max_pixels: continue
+        parent,_,attr = convs[m].rpartition('.')
+        setattr(model.get_submodule(parent), attr, SmallConv(m, h, w).to(m.weight.device))
+        done.append(convs[m])
+    return done

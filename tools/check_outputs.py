@@ -6,7 +6,9 @@ What is compared: stream text (progress bars squashed as tools/run_nbs.py does),
 the text of text/html tables, and otherwise text/plain; never images. The cells run are the ones
 `nbdev_test` runs (cells flagged with settings.ini's tst_flags, `eval: false` or calling nbdev_export
 are skipped, and so are their committed outputs), plus any cell with a `# machine-specific output`
-comment, whose output describes the machine it ran on.
+comment, whose output describes the machine it ran on. A cell whose numbers legitimately move more from
+one CPU to another (bfloat16 training, whose rounding depends on the chip's kernels) says so with a
+comment like `# varies by machine: 0.01`, and its numbers in [-1, 1] may then move by that much.
 
 The words and layout must match exactly (runs of spaces count as one). Numbers may move a little, as
 training on another CPU or thread count moves an accuracy by a few images:
@@ -38,6 +40,7 @@ sys.path.insert(0, str(root/'tools'))
 from run_nbs import squash  # noqa: E402
 
 MACHINE = re.compile(r'#[^\n]*machine-specific output')
+VARIES = re.compile(r'#[^\n]*var(?:y|ies) by machine: ([\d.]+)')
 
 # ---- which cells run: as nbdev_test
 
@@ -160,7 +163,7 @@ def _unit(s):
     m = re.fullmatch(r'[-+]?([\d,]*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?', s)
     return 10.0**(int(m.group(3) or 0) - len(m.group(2) or ''))
 
-def close(a, b):
+def close(a, b, small=0.003):
     "Committed number string `a` agrees with fresh `b` within the tolerance in this module's docstring."
     pct = a.endswith('%')
     a, b = a.rstrip('%'), b.rstrip('%')
@@ -170,23 +173,23 @@ def close(a, b):
     big = max(abs(x), abs(y))
     if pct: tol = max(0.3, _unit(a), _unit(b))
     elif integer: tol = 0
-    elif big <= 1: tol = max(0.003, _unit(a), _unit(b))
+    elif big <= 1: tol = max(small, _unit(a), _unit(b))
     else: tol = max(0.01*big, _unit(a), _unit(b))
     return abs(x-y) <= tol*(1+1e-9)
 
-def differs(old, new):
+def differs(old, new, small=0.003):
     "None when texts `old` and `new` agree, else the first committed and fresh lines that differ."
     (so, no), (sn, nn) = tokens(old), tokens(new)
-    if so==sn and all(not (ca and cb) or close(a, b) for (a,ca),(b,cb) in zip(no, nn)): return None
+    if so==sn and all(not (ca and cb) or close(a, b, small) for (a,ca),(b,cb) in zip(no, nn)): return None
     lo, ln = old.split('\n'), new.split('\n')
     for i in range(max(len(lo), len(ln))):
         a, b = (lo[i] if i < len(lo) else '(no line)'), (ln[i] if i < len(ln) else '(no line)')
-        if differs_line(a, b): return a, b
+        if differs_line(a, b, small): return a, b
     return old, new
 
-def differs_line(a, b):
+def differs_line(a, b, small=0.003):
     (sa, na), (sb, nb) = tokens(a), tokens(b)
-    return sa!=sb or any(ca and cb and not close(x, y) for (x,ca),(y,cb) in zip(na, nb))
+    return sa!=sb or any(ca and cb and not close(x, y, small) for (x,ca),(y,cb) in zip(na, nb))
 
 # ---- comparing a notebook
 
@@ -201,11 +204,13 @@ def compare(fn, fresh):
     cells, errs = json.loads(Path(fn).read_text())['cells'], []
     for i,new in sorted(fresh.items()):
         old, new = output_texts(cells[i].get('outputs', [])), output_texts(new)
+        m = VARIES.search(''.join(cells[i]['source']))
+        small = max(0.003, float(m.group(1))) if m else 0.003
         if len(old)!=len(new):
             errs.append(f"{rel} cell {i}: {len(old)} text outputs committed, {len(new)} fresh: committed {short(chr(10).join(old))} vs fresh {short(chr(10).join(new))}; {fix}")
             continue
         for k,(a,b) in enumerate(zip(old, new)):
-            if (d := differs(a, b)): errs.append(f"{rel} cell {i} output {k}: committed {short(d[0])} vs fresh {short(d[1])}; {fix}")
+            if (d := differs(a, b, small)): errs.append(f"{rel} cell {i} output {k}: committed {short(d[0])} vs fresh {short(d[1])}; {fix}")
     return errs
 
 def show(fn):
