@@ -65,6 +65,8 @@ def skipped(cell, flags):
 
 def run_fresh(fn):
     "Run notebook `fn` as nbdev_test does, in a fresh process; return ({cell index: outputs}, error or None, seconds)."
+    import warnings
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # fastai's import, on this process's stderr
     from execnb.shell import CaptureShell
     from execnb.nbio import read_nb
     from fastcore.xtras import working_directory
@@ -233,7 +235,7 @@ def _home(outs):
     h = os.environ.get('FASTAI_HOME')
     if not h: return outs
     h = str(Path(h).expanduser().resolve())
-    return json.loads(json.dumps(outs).replace(json.dumps(h)[1:-1], '~/.fastai'))
+    return {int(k): v for k,v in json.loads(json.dumps(outs).replace(json.dumps(h)[1:-1], '~/.fastai')).items()}  # JSON keys are strings
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
