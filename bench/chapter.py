@@ -23,7 +23,7 @@ Not a test: it asserts nothing, it measures. Run it on a quiet machine.
 `--dataset full` runs the same comparison on all ten digits: the book's style of code with ten outputs,
 cross-entropy and the hyper-parameters log5 uses there (07_all_digits), against log5's ten-digit stages.
 """
-import argparse, os, platform, shutil, statistics, subprocess, sys, tempfile, time, warnings
+import argparse, gc, os, platform, shutil, statistics, subprocess, sys, tempfile, time, warnings
 from functools import partial
 from pathlib import Path
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
@@ -103,7 +103,7 @@ class StepTimer(Callback):
         self._mark('after_batch')
         if self.training and self.iter+1>=self.n: raise CancelFitException()
 
-def step_phases(learn, n=25, warm=5, lr=0.1):
+def step_phases(learn, n=40, warm=15, lr=0.1):
     "Median milliseconds of a training step and of each phase, over batches `warm` to `n`."
     t = StepTimer(n)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr, cbs=t)
@@ -167,8 +167,8 @@ def resnet_steps(dataset, dev, seed, levers, repeats):
     res = {k: [] for k in makers}
     for rep in range(repeats):
         for k in (list(makers) if rep%2==0 else list(makers)[::-1]):
-            set_seed(seed, reproducible=True); res[k].append(step_phases(makers[k]()))
-    print(f"\nresnet training step, {dataset} (batches of {bs} for log5, 64 for the book), median over 20 steps, {repeats} runs each:")
+            gc.collect(); set_seed(seed, reproducible=True); res[k].append(step_phases(makers[k]()))
+    print(f"\nresnet training step, {dataset} (batches of {bs} for log5, 64 for the book), median over steps 16 to 40, {repeats} runs each:")
     book_ms = statistics.median(t for t,_ in res['book'])
     for k,v in res.items():
         ms = statistics.median(t for t,_ in v)
@@ -198,8 +198,11 @@ def main():
     def want(sec): return a.only in (None, sec)
     if want('whole') and a.pairs: whole(a.dataset, a.pairs)
     if want('imports'): import_time()
+    if want('stages'): stages_table(a, stages, dev, full, path)  # before the steps: it times loading the data afresh
     if want('steps'): resnet_steps(a.dataset, dev, a.seed, a.levers, max(a.repeats, 2))
-    if not want('stages'): return
+
+def stages_table(a, stages, dev, full, path):
+    "Each stage of the book's recipe and log5's, back to back in this process; the table of medians."
     ours,book_stages,data_arg = stage_funcs(a.dataset),(BOOK10_STAGES if full else BOOK_STAGES),(dict(path=str(path)) if full else {})
     book_d, t_book_data = timed(lambda: (book_data_full if full else book_data)(path, dev))
     _, t_ours_data = timed(lambda: mnist_stacks(path if full else None))  # log5's disk cache, when it has one
