@@ -171,8 +171,8 @@ def resnet_steps(dataset, dev, seed, levers, repeats):
     print(f"\nresnet training step, {dataset} (batches of {bs} for log5, 64 for the book), median over steps 16 to 40, {repeats} runs each:")
     book_ms = statistics.median(t for t,_ in res['book'])
     for k,v in res.items():
-        ms = statistics.median(t for t,_ in v)
-        print(f"  {k:<27} {ms:7.1f} ms/step  {ms/bs:6.3f} ms/image  book/this per image {book_ms/64/(ms/bs):5.2f}")
+        ms,n = statistics.median(t for t,_ in v),(64 if k=='book' else bs)
+        print(f"  {k:<27} {ms:7.1f} ms/step  {ms/n:6.3f} ms/image  book/this per image {book_ms/64/(ms/n):5.2f}")
     for who in ('book', 'log5'):
         ph = res[who][-1][1]; tot = sum(ph.values())
         print(f"  {who} step phases: " + ', '.join(f"{k} {100*v/tot:.0f}%" for k,v in ph.items()))

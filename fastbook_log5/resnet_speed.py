@@ -45,8 +45,8 @@ def bf16_ok(device) -> bool:
     "Whether `device` runs bfloat16 fast: a GPU that supports it, or a CPU with AVX-512 BF16."
     d = torch.device(device)
     if d.type=='cuda': return torch.cuda.is_bf16_supported()
-    try: return d.type=='cpu' and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    except (AttributeError, RuntimeError): return False  # a torch build without oneDNN
+    try: return d.type=='cpu' and torch.cpu._is_avx512_bf16_supported()
+    except (AttributeError, RuntimeError): return False  # a torch without this check
 
 # %% ../nbs/machinery/07_resnet_speed.ipynb #4fe53b94
 class BF16(Callback):
