@@ -102,6 +102,8 @@ class SmallConv(nn.Module):
         self.register_buffer('live', taps.sum((0, 1)) > 0, persistent=False)
         self.register_buffer('taps', taps[..., self.live].reshape(-1, int(self.live.sum())).t().contiguous(), persistent=False)
         self.h,self.w,self.n_out = h, w, len(taps)
+        seen = taps[0].sum(-1).reshape(h, w) > 0  # the input pixels under the kernel of the first output pixel
+        self.rh,self.rw = int(seen.any(1).sum()), int(seen.any(0).sum())
         self.oh,self.ow = (h+2*pad-ks)//stride+1, (w+2*pad-ks)//stride+1
         self.weight = nn.Parameter(conv.weight.detach().flatten(2)[..., self.live].contiguous())
         self.bias = conv.bias
@@ -110,6 +112,8 @@ class SmallConv(nn.Module):
             raise ValueError(f"this SmallConv was made for {self.h}x{self.w} maps, got {tuple(x.shape[-2:])}: "
                              "convert the model for this image size with small_convs(model, size)")
         n,(co,ci,nt) = len(x), self.weight.shape
+        if self.n_out==1:  # one output pixel: the kept taps are the matrix, over the pixels they meet
+            return F.linear(x[:, :, :self.rh, :self.rw].reshape(n, -1), self.weight.reshape(co, -1), self.bias)[..., None, None]
         m = (self.weight.reshape(co*ci, nt) @ self.taps).reshape(co, ci, self.n_out, -1)
         m = m.permute(2, 0, 3, 1).reshape(self.n_out*co, -1)  # rows: out pixel, out channel; columns: in pixel, in channel
         y = F.linear(x.permute(0, 2, 3, 1).reshape(n, -1), m).reshape(n, self.oh, self.ow, co).permute(0, 3, 1, 2)
