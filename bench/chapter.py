@@ -164,20 +164,22 @@ def resnet_steps(dataset, dev, seed, levers, repeats):
     path,bs = (str(full_mnist()), FULL_RESNET_BS) if dataset=='full' else (None, 64)
     makers = dict(book=lambda: book_learner(dataset, dev, 64), log5=lambda: resnet_learner(mnist_image_dls(bs, path, dev)))
     if levers: makers.update({k: partial(lever_learner, dev, bs, path, v) for k,v in LEVERS.items() if v})
+    learners = {}
+    for k,f in makers.items(): set_seed(seed, reproducible=True); learners[k] = f()
     res = {k: [] for k in makers}
-    for rep in range(repeats):
-        for k in (list(makers) if rep%2==0 else list(makers)[::-1]):
-            gc.collect(); set_seed(seed, reproducible=True); res[k].append(step_phases(makers[k]()))
-    print(f"\nresnet training step, {dataset} (batches of {bs} for log5, 64 for the book), median over steps 16 to 40, {repeats} runs each:")
+    for rnd in range(3*repeats):  # short rounds, the order rotating, so that a machine's slow minutes fall on every learner alike
+        ks = list(makers)[rnd % len(makers):] + list(makers)[:rnd % len(makers)]
+        for k in ks: gc.collect(); res[k].append(step_phases(learners[k], n=12, warm=4))
+    print(f"\nresnet training step, {dataset} (batches of {bs} for log5, 64 for the book), median of {3*repeats} rounds of 8 steps, the learners taking turns:")
     book_ms = statistics.median(t for t,_ in res['book'])
     for k,v in res.items():
         ms,n = statistics.median(t for t,_ in v),(64 if k=='book' else bs)
         print(f"  {k:<27} {ms:7.1f} ms/step  {ms/n:6.3f} ms/image  book/this per image {book_ms/64/(ms/n):5.2f}")
     for who in ('book', 'log5'):
-        ph = res[who][-1][1]; tot = sum(ph.values())
+        ph = {p: statistics.median(r[1][p] for r in res[who]) for p in res[who][0][1]}; tot = sum(ph.values())
         print(f"  {who} step phases: " + ', '.join(f"{k} {100*v/tot:.0f}%" for k,v in ph.items()))
     set_seed(seed, reproducible=True)
-    print("  log5's step, top operations (torch.profiler, 8 steps): " + ', '.join(f"{k} {p:.0f}%" for k,p in top_ops(makers['log5']())))
+    print("  log5's step, top operations (torch.profiler, 8 steps): " + ', '.join(f"{k} {p:.0f}%" for k,p in top_ops(learners['log5'])))
 
 # ---- the run ----
 def timed(f):
