@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from PIL import Image
 from fastai.vision.all import (untar_data, URLs, DataLoader, DataLoaders, Learner, SGD, set_seed, tensor,
                                ImageDataLoaders, vision_learner, resnet18, accuracy, default_device)
+from fastbook_log5.book import CHAPTER  # the chapter's stages, from the project's one table (it imports nothing heavy)
 
 # ---- the book's recipe (Deep Learning for Coders, chapter 4) ----
 def book_data(path, device):
@@ -167,8 +168,6 @@ BOOK10_STAGES = dict(pixel=book10_pixel, linear=book10_linear, optimizer=book10_
 BOOK_STAGES = dict(pixel=book_pixel, linear=book_linear, optimizer=book_optimizer, learner=book_learner,
                    simple_net=book_simple_net, resnet=book_resnet, basic_learner=book_simple_net)
 
-CHAPTER_STAGES = ('pixel', 'linear', 'optimizer', 'learner', 'simple_net', 'resnet')
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--dataset', default='sample', choices=['sample', 'full']); p.add_argument('--seed', type=int, default=42)
@@ -177,7 +176,7 @@ def main():
     t0 = time.perf_counter()
     d = (book_data_full if full else book_data)(untar_data(URLs.MNIST if full else URLs.MNIST_SAMPLE), dev)
     print(f"data {time.perf_counter()-t0:.1f} s", flush=True)
-    for s in CHAPTER_STAGES:
+    for s in CHAPTER:
         set_seed(a.seed, reproducible=True)
         t0 = time.perf_counter(); acc = (BOOK10_STAGES if full else BOOK_STAGES)[s](d, dev)
         print(f"{s:<11} {acc:.4f} {time.perf_counter()-t0:6.1f} s", flush=True)

@@ -88,7 +88,7 @@ def import_time(n=3):
     print(f"imports, median of {n} fresh processes: book (fastai.vision.all) {t['book']:.2f} s, log5 {t['log5']:.2f} s, ratio {t['book']/t['log5']:.2f}")
 
 # ---- the resnet's training step: milliseconds, where they go, and what each speed lever is worth ----
-PHASES = ('before_batch', 'after_pred', 'after_loss', 'after_backward', 'after_step', 'after_batch')
+PHASES = ('before_batch', 'after_pred', 'after_loss', 'after_backward', 'after_step', 'after_batch')  # StepTimer's marks, per batch
 
 class StepTimer(Callback):
     "Time each training batch's phases; stop the fit after `n` batches."
@@ -107,8 +107,9 @@ def step_phases(learn, n=40, warm=15, lr=0.1):
     "Median milliseconds of a training step and of each phase, over batches `warm` to `n`."
     t = StepTimer(n)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr, cbs=t)
-    steps = [dict(t.marks[i:i+6]) for i in range(0, len(t.marks)-5, 6)][warm:]
-    prev = [dict(t.marks[i:i+6])['after_batch'] for i in range(0, len(t.marks)-5, 6)][warm-1:-1]
+    k = len(PHASES)
+    batches = [dict(t.marks[i:i+k]) for i in range(0, len(t.marks)-k+1, k)]
+    steps,prev = batches[warm:],[b['after_batch'] for b in batches[warm-1:-1]]
     ph = dict(data=[s['before_batch']-p for s,p in zip(steps, prev)])
     for a,b,name in [('before_batch', 'after_pred', 'forward'), ('after_pred', 'after_loss', 'loss'), ('after_loss', 'after_backward', 'backward'),
                      ('after_backward', 'after_step', 'optimizer'), ('after_step', 'after_batch', 'zero_grad and callbacks')]:
