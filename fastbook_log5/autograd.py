@@ -9,12 +9,11 @@ from contextlib import contextmanager
 from functools import partial
 import torch
 from fastcore.basics import patch
-from fastcore.test import test_close
 from fastai.torch_core import set_seed
 from .results import FitResult
 from .device import get_device
 from .cache import n_classes
-from .guard import check_finite, diverge_guard
+from .guard import check_finite, diverge_guard, check_fit_args
 from .progress import progress
 from .loss import check_shapes
 from .sgd import mnist_loaders, validate_epoch, n_out, train_epoch as torch_train_epoch, loss_for as torch_loss_for
@@ -55,9 +54,11 @@ def _make(data, parents, op, backward):
         out.requires_grad,out._parents,out._op,out._backward = True,parents,op,backward
     return out
 
-def _t(x):
-    "`x` as a `Tensor`: ours as is, else a constant (a Python float in float64, as PyTorch keeps it)."
+def _t(x, like=None):
+    "`x` as a `Tensor`: ours as is; a Python number in the float dtype of `like`, as PyTorch does; else a constant."
     if isinstance(x, Tensor): return x
+    if isinstance(x, (int, float)) and isinstance(like, Tensor) and like.data.is_floating_point():
+        return Tensor(torch.tensor(x, dtype=like.data.dtype, device=like.data.device))
     return Tensor(torch.tensor(x, dtype=torch.float64) if isinstance(x, float) else x)
 def _data(x): return x.data if isinstance(x, Tensor) else x
 
@@ -65,13 +66,13 @@ def _data(x): return x.data if isinstance(x, Tensor) else x
 @patch
 def __add__(self:Tensor, other):
     "`self + other`, broadcasting: the gradient passes unchanged to both."
-    b = _t(other)
+    b = _t(other, self)
     return _make(self.data + b.data, (self, b), '+', lambda g: (g, g))
 
 @patch
 def __mul__(self:Tensor, other):
     "`self * other`, broadcasting: each side's gradient is `g` times the other side."
-    b = _t(other)
+    b = _t(other, self)
     return _make(self.data * b.data, (self, b), '*', lambda g: (g*b.data, g*self.data))
 
 Tensor.__radd__,Tensor.__rmul__ = Tensor.__add__,Tensor.__mul__
@@ -129,7 +130,9 @@ def backward(self:Tensor):
 def our_grads(f, *xs):
     "Gradients of `f(*xs)` (one element) for each of the torch tensors `xs`, by our `backward`."
     ts = [Tensor(x, requires_grad=True) for x in xs]
-    f(*ts).backward()
+    out = f(*ts)
+    if not isinstance(out, Tensor): raise TypeError(f"f returned a {type(out).__name__}, not our Tensor: compute it with our Tensor's operations, not .data")
+    out.backward()
     return [t.grad for t in ts]
 
 def torch_grads(f, *xs):
@@ -149,14 +152,19 @@ def numeric_grads(f, *xs, h=1e-6):
     return res
 
 # %% ../nbs/11_autograd.ipynb #ed812b07
+def _agree(ours, theirs, who, eps):
+    "Raise an `AssertionError` naming the input whose gradient differs from `who`'s, and by how much."
+    for i,(o,t) in enumerate(zip(ours, theirs)):
+        if o.shape!=t.shape: raise AssertionError(f"input {i}: our gradient has shape {tuple(o.shape)}, {who}'s {tuple(t.shape)}")
+        if not (d := (o-t).abs().max().item()) <= eps: raise AssertionError(f"input {i}: our gradient differs from {who}'s by up to {d:.2e} (allowed {eps:g})")
+
 def check_grads(f, *xs, numeric=True, eps=1e-8):
     "Assert our gradients of `f` (output weighted at random) equal PyTorch's and finite differences'."
     w = torch.randn(f(*xs).shape, dtype=xs[0].dtype)
     fw = lambda *a: (f(*a)*w).sum()
     ours = our_grads(fw, *xs)
-    for o,t in zip(ours, torch_grads(fw, *xs)): test_close(o, t, eps=eps)
-    if numeric:
-        for o,n in zip(ours, numeric_grads(fw, *xs)): test_close(o, n, eps=1e-6)
+    _agree(ours, torch_grads(fw, *xs), "PyTorch", eps)
+    if numeric: _agree(ours, numeric_grads(fw, *xs), "finite differences", 1e-6)
     return ours
 
 # %% ../nbs/11_autograd.ipynb #52bcf51b
@@ -168,25 +176,25 @@ def __neg__(self:Tensor):
 @patch
 def __sub__(self:Tensor, other):
     "`self - other`, broadcasting: `g` to the left, `-g` to the right."
-    b = _t(other)
+    b = _t(other, self)
     return _make(self.data - b.data, (self, b), '-', lambda g: (g, -g))
 
 @patch
 def __rsub__(self:Tensor, other):
     "`other - self`, for a number or a torch tensor on the left."
-    return _t(other) - self
+    return _t(other, self) - self
 
 # %% ../nbs/11_autograd.ipynb #36691c13
 @patch
 def __truediv__(self:Tensor, other):
     "`self / other`, broadcasting: `g/b` to the left, `-g*a/b**2` to the right."
-    b = _t(other)
+    b = _t(other, self)
     return _make(self.data / b.data, (self, b), '/', lambda g: (g/b.data, -g*self.data/b.data**2))
 
 @patch
 def __rtruediv__(self:Tensor, other):
     "`other / self`, for a number or a torch tensor on the left."
-    return _t(other) / self
+    return _t(other, self) / self
 
 # %% ../nbs/11_autograd.ipynb #c2931bf1
 @patch
@@ -199,7 +207,7 @@ def __pow__(self:Tensor, n):
 @patch
 def __matmul__(self:Tensor, other):
     "Matrix product of matrices and vectors; gradients `g@B.T` and `A.T@g`, each only if needed."
-    a,b = self,_t(other)
+    a,b = self,_t(other, self)
     if not (0 < a.ndim < 3 and 0 < b.ndim < 3) or a.shape[-1]!=b.shape[0]:
         raise ValueError(f"@ cannot multiply shapes {tuple(a.shape)} and {tuple(b.shape)}: the last axis of the first must match the first axis of the second (matrices and vectors only)")
     def backward(g):
@@ -211,7 +219,7 @@ def __matmul__(self:Tensor, other):
 @patch
 def __rmatmul__(self:Tensor, other):
     "`other @ self`, for a torch tensor (a batch of images) on the left."
-    return _t(other) @ self
+    return _t(other, self) @ self
 
 # %% ../nbs/11_autograd.ipynb #b445472d
 @patch
@@ -259,7 +267,7 @@ def T(self:Tensor):
 def where(cond, a, b):
     "`a` where `cond` holds, else `b` (broadcasting); each side's gradient where it was chosen, else 0."
     if not isinstance(a, Tensor) and not isinstance(b, Tensor): return torch.where(cond, a, b)
-    cond,a,b = _data(cond),_t(a),_t(b)
+    cond,a,b = _data(cond),_t(a, b),_t(b, a)
     return _make(torch.where(cond, a.data, b.data), (a, b), 'where', lambda g: (torch.where(cond, g, 0.), torch.where(cond, 0., g)))
 
 # %% ../nbs/11_autograd.ipynb #9d97b1d0
@@ -369,6 +377,7 @@ def loss_for(n_classes):
 # %% ../nbs/11_autograd.ipynb #19cb71e1
 def fit_autograd(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None) -> FitResult:
     "Train `simple_net` with our autograd, as 04's `fit_simple_net`, on the book's recipe."
+    check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     c = n_classes(path)

@@ -20,13 +20,13 @@ def cache_dir() -> Path:
     return Path(os.environ.get('LOG5_CACHE') or fastai_cfg().path('data')/'log5_cache')
 
 def digits_key(path, classes) -> str:
-    "A key that changes when a file or folder under the class folders of `path` changes."
+    "A key that changes when any file or folder under the class folders of `path` is written."
     h = hashlib.sha1()
     for s in splits(path):
         for c in classes:
             for e in sorted(os.scandir(path/s/c), key=lambda e: e.name):
                 st = e.stat()
-                h.update(f"{s}/{c}/{e.name}\0{e.is_dir()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+                h.update(f"{s}/{c}/{e.name}\0{e.is_dir()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode())
     return h.hexdigest()
 
 # %% ../nbs/machinery/06_cache.ipynb #3418aac8

@@ -4,7 +4,7 @@
 
 # %% ../nbs/machinery/03_guard.ipynb #dadf9370
 from __future__ import annotations
-import warnings
+import math, numbers, warnings
 from contextlib import contextmanager
 import torch
 with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecated in current torch
@@ -12,24 +12,38 @@ with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecat
     from fastai.callback.core import Callback
 
 # %% auto #0
-__all__ = ['Diverged', 'check_finite', 'diverge_guard', 'DivergeCheck']
+__all__ = ['check_fit_args', 'Diverged', 'check_finite', 'diverge_guard', 'DivergeCheck']
+
+# %% ../nbs/machinery/03_guard.ipynb #699e1c56
+def _count(o): return isinstance(o, numbers.Integral) and not isinstance(o, bool)
+
+def check_fit_args(epochs=None, lr=None, bs=None):
+    "Raise a one-line `ValueError` for an epoch count, learning rate or batch size that can't train."
+    if epochs is not None and not (_count(epochs) and epochs >= 1):
+        raise ValueError(f"epochs={epochs!r}: give a whole number of epochs, 1 or more")
+    if lr is not None and not (isinstance(lr, numbers.Real) and not isinstance(lr, bool) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr={lr!r}: the learning rate must be a positive number, e.g. 0.1 (a negative one climbs the loss)")
+    if bs is not None and not (_count(bs) and bs >= 1):
+        raise ValueError(f"bs={bs!r}: a batch holds a whole number of images, 1 or more, e.g. 256")
 
 # %% ../nbs/machinery/03_guard.ipynb #f5d34ef5
 class Diverged(ValueError):
     "Training produced NaN or infinite values: the learning rate is too high."
 
+_FIRST = " (NaN from the very first batch points at the inputs or the model instead)"
+
 # %% ../nbs/machinery/03_guard.ipynb #722ba966
 def check_finite(predictions, name='mnist_loss'):
     "Raise `Diverged` if `predictions` hold NaN or infinite values."
     if not torch.isfinite(predictions).all():
-        raise Diverged(f"{name} got predictions containing NaN or inf: the model has diverged, lower the learning rate")
+        raise Diverged(f"{name} got predictions containing NaN or inf: the model has diverged, lower the learning rate{_FIRST}")
 
 # %% ../nbs/machinery/03_guard.ipynb #34a7f250
 @contextmanager
 def diverge_guard(stage, lr):
     "Turn a `Diverged` error inside the block into one that names the `stage` and its `lr`."
     try: yield
-    except Diverged: raise Diverged(f"{stage} diverged at lr {lr}: the loss became NaN or infinite, lower the learning rate") from None
+    except Diverged: raise Diverged(f"{stage} diverged at lr {lr}: the loss became NaN or infinite, lower the learning rate{_FIRST}") from None
 
 # %% ../nbs/machinery/03_guard.ipynb #3c5afa5a
 class DivergeCheck(Callback):

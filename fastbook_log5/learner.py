@@ -16,7 +16,7 @@ from fastai.torch_core import set_seed
 from fastprogress.fastprogress import master_bar, progress_bar, format_time
 from .results import FitResult
 from .cache import n_classes
-from .guard import diverge_guard
+from .guard import diverge_guard, check_fit_args
 from .progress import ShowProgress
 from .sgd import batch_accuracy, n_out, loss_for
 from .optimizer import BasicOptim, mnist_dls
@@ -145,6 +145,7 @@ def set_lr(opt, lr):
 @patch
 def fit(self:BasicLearner, n_epoch, lr, cbs=None, reset_opt=False):
     "Train `n_epoch` epochs at `lr`, with the extra callbacks `cbs` for this fit only."
+    check_fit_args(n_epoch, lr)
     with self.added_cbs(cbs or []):
         if reset_opt or self.opt is None: self.opt = self.opt_func(self.model.parameters(), lr)
         else: set_lr(self.opt, lr)
@@ -267,6 +268,9 @@ def steepest(lrs, losses) -> float:
 @patch
 def lr_find(self:BasicLearner, start=1e-5, end=10, num_it=100, show=True):
     "Train with a growing lr, restore the model; plot loss against lr, return where it falls fastest."
+    check_fit_args(lr=start); check_fit_args(lr=end)
+    if not (isinstance(num_it, int) and num_it >= 2 and end > start):
+        raise ValueError(f"lr_find(start={start}, end={end}, num_it={num_it}): give 2 or more steps (num_it) from a start below the end")
     state,opt,lr = deepcopy(self.model.state_dict()),self.opt,getattr(self, 'lr', None)
     cb = LRFinder(start, end, num_it)
     self.add_cb(cb)
@@ -295,6 +299,7 @@ def plot_lr_find(cb, ax=None, title=None, mark=None):
 # %% ../nbs/06_learner.ipynb #0b916442
 def fit_basic_learner(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None):
     "`simple_net` trained by `BasicLearner`, `BasicOptim` and `mnist_loss`: the book's `fit(40, 0.1)`."
+    check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     c = n_classes(path)
     learn = BasicLearner(mnist_dls(bs, path, device, shuffle=shuffle), get_simple_net(n_out=n_out(c)), loss_for(c), metrics=batch_accuracy,

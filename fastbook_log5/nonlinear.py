@@ -5,7 +5,7 @@
 # %% ../nbs/04_nonlinear.ipynb #cd6a9015
 from __future__ import annotations
 from .cache import n_classes
-from .guard import check_finite
+from .guard import check_finite, check_fit_args
 from .progress import progress, learner_result
 from .sgd import batch_accuracy, validate_epoch, n_out, loss_for
 from .optimizer import mnist_dls, train_sgd
@@ -33,6 +33,7 @@ def get_simple_net(n_hidden=30, n_out=1):
 # %% ../nbs/04_nonlinear.ipynb #c67460ea
 def fit_simple_net(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None, learner=True):
     "`simple_net`, the book's `fit(40, 0.1)`: by `Learner`, or by hand (`learner=False`)."
+    check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     c = n_classes(path)
     if not learner: return train_sgd(get_simple_net, 'simple_net', epochs, lr, bs, path, device, shuffle, show, bar, train_by_hand if c==2 else None)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 from .results import FitResult
 from .cache import n_classes
-from .guard import diverge_guard
+from .guard import diverge_guard, check_fit_args
 from .progress import progress, learner_result
 from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, n_out, loss_for
 from .loss import mnist_loss
@@ -54,6 +54,7 @@ def train_sgd(make_model, stage, epochs, lr, bs=256, path=None, device=None, shu
 # %% ../nbs/03_optimizer.ipynb #a6ee1a47
 def fit_optimizer(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None):
     "Train `nn.Linear` with `BasicOptim` and `train_model`, the book's lr 1.0 for 20 epochs."
+    check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     return train_sgd(lambda n_out: nn.Linear(28*28, n_out), 'optimizer', epochs, lr, bs, path, device, shuffle, show, bar)
 
@@ -66,6 +67,7 @@ def mnist_dls(bs=256, path=None, device=None, shuffle=True):
 # %% ../nbs/03_optimizer.ipynb #939b41eb
 def fit_learner(epochs=10, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None):
     "`Learner` with `nn.Linear`, `SGD` and `mnist_loss`: `fit(10, 1.0)` as in the book."
+    check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     dls,c = mnist_dls(bs, path, device, shuffle=shuffle),n_classes(path)
     learn = Learner(dls, nn.Linear(28*28, n_out(c)), opt_func=SGD, loss_func=loss_for(c), metrics=batch_accuracy)

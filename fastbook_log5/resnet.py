@@ -14,7 +14,7 @@ from fastai.layers import AdaptiveConcatPool2d, Flatten
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (registers Learner.fit_one_cycle)
-from .guard import DivergeCheck
+from .guard import DivergeCheck, check_fit_args
 from .progress import learner_result
 from .resnet_speed import mnist_image_dls, bf16_ok, BF16, FusedAdam, small_convs
 
@@ -83,6 +83,7 @@ def resnet_learner(dls, mixed=None, size=28):
 # %% ../nbs/05_resnet.ipynb #54e8bb1d
 def fit_resnet(epochs=1, lr=0.1, bs=64, path=None, device=None, seed=42, show=True, bar=None, mixed=None):
     "resnet18 from scratch, the book's `fit_one_cycle(1, 0.1)`, on in-memory batches."
+    check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     learn = resnet_learner(mnist_image_dls(bs, path, device), mixed)
     return learner_result(learn, lambda: learn.fit_one_cycle(epochs, lr), 'resnet', lr, show, bar)

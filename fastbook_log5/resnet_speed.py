@@ -4,6 +4,7 @@
 
 # %% ../nbs/machinery/07_resnet_speed.ipynb #382a7019
 from __future__ import annotations
+import os
 from .device import get_device  # first: fastai without its torch.jit warning
 from .cache import mnist_stacks
 from .sgd import TensorLoader
@@ -42,7 +43,10 @@ def mnist_image_dls(bs=128, path=None, device=None, channels_last=True):
 
 # %% ../nbs/machinery/07_resnet_speed.ipynb #922229ba
 def bf16_ok(device) -> bool:
-    "Whether `device` runs bfloat16 fast: a GPU that supports it, or a CPU with AVX-512 BF16."
+    "Whether to train in bfloat16 on `device`: where fast (GPU, AVX-512 BF16 CPU), unless LOG5_BF16=0."
+    if (v := os.environ.get('LOG5_BF16', '').strip()) not in ('', '0', '1'):
+        raise ValueError(f"LOG5_BF16={v}: set it to 0 to train in float32 everywhere, or leave it unset (bfloat16 where it is fast)")
+    if v=='0': return False
     d = torch.device(device)
     if d.type=='cuda': return torch.cuda.is_bf16_supported()
     try: return d.type=='cpu' and torch.cpu._is_avx512_bf16_supported()
@@ -129,7 +133,7 @@ def small_convs(model, size=28, max_pixels=4) -> list:
     hooks = [m.register_forward_hook(look) for m in convs]
     training, first = model.training, next(iter(convs))
     try:
-        with torch.no_grad(): model.eval()(torch.zeros(1, first.in_channels, size, size, device=first.weight.device))
+        with torch.no_grad(): model.eval()(torch.zeros(1, first.in_channels, size, size, device=first.weight.device, dtype=first.weight.dtype))
     finally:
         for h in hooks: h.remove()
         model.train(training)
@@ -137,6 +141,6 @@ def small_convs(model, size=28, max_pixels=4) -> list:
     for m,(h,w) in seen.items():
         if h*w > max_pixels: continue
         parent,_,attr = convs[m].rpartition('.')
-        setattr(model.get_submodule(parent), attr, SmallConv(m, h, w).to(m.weight.device))
+        setattr(model.get_submodule(parent), attr, SmallConv(m, h, w).to(m.weight.device, m.weight.dtype))
         done.append(convs[m])
     return done

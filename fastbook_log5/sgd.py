@@ -11,7 +11,7 @@ from fastai.torch_core import set_seed
 from .results import FitResult
 from .device import get_device
 from .cache import n_classes
-from .guard import check_finite, diverge_guard
+from .guard import check_finite, diverge_guard, check_fit_args
 from .progress import progress
 from .data import mnist_xy
 from .loss import mnist_loss, check_shapes
@@ -71,6 +71,7 @@ class TensorLoader:
     "Mini-batches `(x[i], y[i])` of `bs` rows from tensors in memory, reshuffled each epoch if `shuffle`."
     def __init__(self, x, y, bs=256, shuffle=False):
         if len(x)!=len(y): raise ValueError(f"TensorLoader got {len(x)} inputs but {len(y)} targets: they must have the same length")
+        check_fit_args(bs=bs)
         self.x,self.y,self.bs,self.shuffle = x,y,bs,shuffle
     def __len__(self): return math.ceil(len(self.x)/self.bs)
     @property
@@ -112,6 +113,7 @@ def loss_for(n_classes):
 # %% ../nbs/02_sgd.ipynb #2def7db1
 def fit_linear(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None, std=1.0):
     "Train the from-scratch linear model, weights drawn with `std` (the book's: 1); a `FitResult`."
+    check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
     c = n_classes(path)

@@ -21,7 +21,8 @@ training on another CPU or thread count moves an accuracy by a few images:
 Numbers that measure time or speed are not compared: followed by s, ms, µs, us, ns, min, x, ×,
 it/s, GFLOP/s and the like, written mm:ss, in a table column headed time/seconds/ms, or a share (%)
 on a line that also holds a timing or says faster/slower/speed (other shares, 33% called a 1, are
-compared); nor object addresses (0x...) or the date-time of a results folder.
+compared); nor object addresses (0x...), the date-time of a results folder, or the machine in a results file's
+`Device: cpu (CPU model, N cores)`, which names the machine that ran it.
 The FASTAI_HOME of the run is written as ~/.fastai, as on the machine that committed the outputs.
 
     OMP_NUM_THREADS=1 python tools/check_outputs.py -j 2                 # every notebook nbdev_test runs
@@ -119,6 +120,7 @@ NUM = re.compile(r'(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+
 UNIT = re.compile(r'\s?(?:ms|µs|us|ns|s|sec|secs|seconds?|min|mins|minutes?|h|hours?|x|×|it/s|s/it|GFLOP/s|GFLOPS|TFLOP/s|[kMG]?B/s|img/s|images/s|steps/s|batches/s)(?![\w/])')
 VOLATILE = re.compile(r'(?<![\w])0x[0-9a-fA-F]+|\b\d{8}[-_T]\d{4,6}\b|\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?|\b\d{1,2}:\d\d(?::\d\d)?(?:\.\d+)?\b')
 TIME_HEAD = re.compile(r'(?<![\w])(time|seconds?|secs?|ms|µs|s|duration|elapsed|speed)(?![\w])', re.I)
+MACHINE_LINE = re.compile(r'(Device: [\w:]+ \().*?, \d+ cores')  # the machine in a results file: Device: cpu (CPU model, N cores
 SPEED_LINE = re.compile(r'\bfaster\b|\bslower\b|\bspeed|\bof the step\b|\bof the time\b', re.I)
 
 def _timing_columns(lines):
@@ -139,14 +141,14 @@ def _timing_columns(lines):
                 res.setdefault(j, []).extend(spans)
     return res
 
-def tokens(text):
-    "The text's words with each number replaced by \\0, and its numbers: (string, is it compared)."
-    text = VOLATILE.sub('\x01', text)
-    lines, nums, skel = text.split('\n'), [], []
-    cols = _timing_columns(lines)
+def line_tokens(text):
+    "Each line's words with each number replaced by \\0, and its numbers: [(skeleton, [(string, is it compared)])]."
+    text = MACHINE_LINE.sub(r'\1CPU, N cores', VOLATILE.sub('\x01', text))
+    lines, res = text.split('\n'), []
+    cols = _timing_columns(lines)  # a table's header names its timing column for the lines below it
     for i,l in enumerate(lines):
         timed = any(UNIT.match(l[m.end():]) and not m.group('pct') for m in NUM.finditer(l))
-        pos, out = 0, []
+        pos, out, nums = 0, [], []
         for m in NUM.finditer(l):
             s, e = m.span()
             ignored = bool(not m.group('pct') and UNIT.match(l[e:]))
@@ -157,8 +159,13 @@ def tokens(text):
             nums.append((m.group().replace(' ', ''), not ignored))
             out.append(l[pos:s] + '\0' + ('%' if m.group('pct') else '')); pos = e
         out.append(l[pos:])
-        skel.append(' '.join(''.join(out).split()))
-    return '\n'.join(skel).strip(), nums
+        res.append((' '.join(''.join(out).split()), nums))
+    return res
+
+def tokens(text):
+    "The text's words with each number replaced by \\0, and its numbers: (string, is it compared)."
+    lt = line_tokens(text)
+    return '\n'.join(o[0] for o in lt).strip(), [n for o in lt for n in o[1]]
 
 def _unit(s):
     "One unit of the last printed digit of number string `s`."
@@ -184,14 +191,12 @@ def differs(old, new, small=0.003):
     (so, no), (sn, nn) = tokens(old), tokens(new)
     if so==sn and all(not (ca and cb) or close(a, b, small) for (a,ca),(b,cb) in zip(no, nn)): return None
     lo, ln = old.split('\n'), new.split('\n')
+    to, tn = line_tokens(old), line_tokens(new)  # each line read in its text, so a table row knows its header
     for i in range(max(len(lo), len(ln))):
-        a, b = (lo[i] if i < len(lo) else '(no line)'), (ln[i] if i < len(ln) else '(no line)')
-        if differs_line(a, b, small): return a, b
+        if i >= len(lo) or i >= len(ln): return (lo[i] if i < len(lo) else '(no line)'), (ln[i] if i < len(ln) else '(no line)')
+        (sa, na), (sb, nb) = to[i], tn[i]
+        if sa!=sb or any(ca and cb and not close(x, y, small) for (x,ca),(y,cb) in zip(na, nb)): return lo[i], ln[i]
     return old, new
-
-def differs_line(a, b, small=0.003):
-    (sa, na), (sb, nb) = tokens(a), tokens(b)
-    return sa!=sb or any(ca and cb and not close(x, y, small) for (x,ca),(y,cb) in zip(na, nb))
 
 # ---- comparing a notebook
 
