@@ -26,6 +26,7 @@ def parse_stages(stages:str) -> list:
     "The stage names in the comma-separated `stages` ('all' for every stage), checked."
     names = [o.strip() for o in stages.split(',') if o.strip()]
     if names==['all']: return list(STAGES)
+    if 'all' in names: raise UsageError(f"--stages {stages}: all means every stage: give it alone (--stages all), or list the stages you want")
     bad = [o for o in names if o not in STAGES]
     if bad or not names: raise UsageError(f"unknown stage {', '.join(map(repr, bad)) or 'list (empty)'}: choose from {','.join(STAGES)} or all")
     twice = [o for i,o in enumerate(names) if o in names[:i]]
@@ -38,6 +39,8 @@ RESULTS = ('results.json', 'results.md', 'results.png')
 def check_out(out, data=None) -> Path:
     "The `--out` folder (`~` expanded), created and checked to be writable and outside the `data` folder."
     out = Path(out).expanduser()
+    if out.is_symlink() and not out.exists():
+        raise UsageError(f"--out {out} is a link to {os.readlink(out)}, which does not exist or loops: point it at a folder, or choose another --out")
     if data is not None and out.resolve().is_relative_to(d := Path(data).expanduser().resolve()):
         raise UsageError(f"--out {out} is inside the data folder {d}: results there would become part of the data; choose a folder outside it")
     if out.exists() and not out.is_dir(): raise UsageError(f"--out {out} is a file: choose a folder")
@@ -181,15 +184,25 @@ def _stamp(out: Path, t: datetime) -> Path:
         try: p.mkdir(parents=True); return p
         except FileExistsError: i += 1
 
-def _keep_loose(out: Path):
-    "Move top-level results that have no copy under `out/runs/` into a run folder of their own."
+def _copied(f: Path) -> bool:
+    "Whether a run under `runs/` beside `f` holds a file of its name exactly as it is."
+    text = f.read_bytes()
+    return any(o.read_bytes()==text for o in (f.parent/'runs').glob(f'*/{f.name}'))
+
+def _keep_loose(out: Path, warn=None):
+    "Keep each top-level results file that no run under `out/runs/` wrote as it is, and say where."
+    from fastbook_log5.quiz import backup_path
+    warn = warn or (lambda s: print(s, file=sys.stderr, flush=True))
     top = out/'results.json'
-    if not top.exists(): return
-    text = top.read_bytes()
-    if any(o.read_bytes()==text for o in (out/'runs').glob('*/results.json')): return
-    dest = _stamp(out, datetime.fromtimestamp(top.stat().st_mtime))
-    for n in ('results.json', 'results.md', 'results.png'):
-        if (out/n).exists(): shutil.copy2(out/n, dest/n)
+    if top.exists() and not _copied(top):  # a whole run of an older version: under runs/, as a run
+        dest = _stamp(out, datetime.fromtimestamp(top.stat().st_mtime))
+        for n in RESULTS:
+            if (out/n).exists(): shutil.copy2(out/n, dest/n)
+        return warn(f"kept the results found in {out} (no copy under runs/) in {dest}/")
+    for f in [out/n for n in RESULTS if (out/n).exists()]:
+        if not _copied(f):  # edited by hand, or another program's
+            shutil.copy2(f, bak := backup_path(f))
+            warn(f"warning: {f} is not as log5 wrote it (edited, or not ours): kept it as {bak}")
 
 # %% ../nbs/12_cli.ipynb #d7d3398d
 def write_results(out, res, curves) -> Path:
@@ -232,6 +245,10 @@ def reproduce(
     if dataset not in DATASETS: raise UsageError(f"--dataset {dataset}: choose sample (3s and 7s) or full (ten digits)")
     if data is not None and dataset!='sample': raise UsageError(f"--data and --dataset {dataset} both name the data: give one of them")
     if not 1 <= seeds <= MAX_SEEDS: raise UsageError(f"--seeds {seeds}: choose 1 to {MAX_SEEDS} (each seed trains every stage again)")
+    for flag,v in (('--out', out), ('--data', data)):
+        try: str(v).encode('utf-8')
+        except UnicodeEncodeError:
+            raise UsageError(f"{flag} {v!a}: the name is not valid UTF-8, and the results files record it: rename the folder, or choose another") from None
     if data is not None and not Path(data).expanduser().is_dir(): raise UsageError(f"--data {data} is not a folder: pass a folder holding train/ and valid/")
     from fastbook_log5.device import get_device
     try: dev = get_device(device)
@@ -244,7 +261,10 @@ def reproduce(
     out = check_out(out, mnist_path(data))
     seed_list = [42+i for i in range(seeds)]
     bar = None if quiet or not sys.stdout.isatty() else term_bar
-    rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset)
+    try: rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset)
+    except BaseException:  # a data error or Ctrl-C: leave no empty folder of ours behind
+        if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
+        raise
     if not rows:
         if not existed: shutil.rmtree(out, ignore_errors=True)  # the folder we made, still empty
         raise RuntimeError("nothing was trained: every stage was skipped (see above), so no results were written; give more images")
@@ -273,7 +293,8 @@ def quiz(
     debug:store_true=False, # show the full traceback of an error
 ):
     "Test yourself on the chapter's 37 questions: flash cards with our answers, and your score."
-    from fastbook_log5.quiz import QUESTIONS, parse_only, quiz_order, load_progress, save_progress, ask, add_score, default_progress, backup_path
+    from fastbook_log5.quiz import (QUESTIONS, parse_only, quiz_order, load_progress, check_progress, ask, default_progress, backup_path,
+                                    new_session, grade, save_session)
     try: ns = parse_only(only) if only is not None else None
     except ValueError as e: raise UsageError(str(e)) from None
     if list or answers:
@@ -282,6 +303,8 @@ def quiz(
         return
     path = Path(progress).expanduser() if progress else default_progress()
     if path.is_dir(): raise UsageError(f"--progress {progress}: {path} is a folder: give a file, e.g. {path/'quiz.json'}")
+    try: check_progress(path)  # before the first question, not after a session of answers
+    except ValueError as e: raise UsageError(str(e)) from None
     if reset and path.exists():
         bak = backup_path(path); os.replace(path, bak)
         print(f"reset: starting afresh; the earlier progress is kept in {bak}")
@@ -290,11 +313,12 @@ def quiz(
     if not qs:
         print("nothing to ask: every question chosen was graded right last time (drop --missed to go through them again)")
         return
-    tally = dict(right=0, graded=0)
-    try: ask(qs, prog, sys.stdin, sys.stdout, tally)
+    tally, session = dict(right=0, graded=0), new_session()
+    def graded(n, g): grade(session, n, g); save_session(path, session)  # each grade saved as it is given
+    try: ask(qs, prog, sys.stdin, sys.stdout, tally, on_grade=graded)
     except KeyboardInterrupt: print("\nstopped")
-    earlier = add_score(prog, tally['right'], tally['graded'])
-    save_progress(path, prog)
+    prog = save_session(path, session)
+    earlier = [o for o in prog['scores'] if o.get('session')!=session['id']][::-1]
     print(f"\nscore: {tally['right']}/{tally['graded']}" + (f" (of {len(qs)} asked)" if tally['graded'] < len(qs) else ''))
     if earlier: print("earlier: " + ', '.join(f"{o['right']}/{o['graded']} ({o['when'][:10]})" for o in earlier[:5]))
     print(f"progress saved in {path}")
@@ -328,6 +352,8 @@ def main(argv=None) -> int:
 def _main(argv):
     global _command
     import warnings; warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # from fastai 2.8.7
+    for s in (sys.stdout, sys.stderr):  # a terminal that can't show a curly quote gets '?', not a crash
+        if hasattr(s, 'reconfigure'): s.reconfigure(errors='replace')
     p = parser()
     try: args = vars(p.parse_args(argv))
     except SystemExit as e: return e.code
@@ -342,7 +368,7 @@ def _main(argv):
         COMMANDS[cmd](**args)
         return 0
     except KeyboardInterrupt:
-        what = "no results files were written; the stages finished before are listed above" if cmd=='reproduce' else "stopped"
+        what = "no results files were written; any stage that had finished is listed above" if cmd=='reproduce' else "stopped"
         print(f"\nlog5: interrupted: {what}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader of our output went away (`log5 quiz --list | head`): stop quietly

@@ -56,6 +56,8 @@ def class_names(path) -> list:
     (tr,va),names = splits(path),{}
     for s in (tr, va):
         names[s] = _classes(path/s)
+        if not names[s] and any(o.is_file() for o in (path/s).iterdir()):
+            raise DataError(f"{path/s} holds images but no class folders: put each class's images in a folder of its own, e.g. {s}/3/ and {s}/7/")
         if not names[s]: raise DataError(f"{path/s} is empty: it needs one folder of images per class")
     if len(names[tr]) < 2: raise DataError(f"{path/tr} holds {len(names[tr])} class folders {names[tr]}: a classifier needs at least two")
     for a,b in ((tr, va), (va, tr)):
@@ -66,7 +68,9 @@ def class_names(path) -> list:
 # %% ../nbs/machinery/05_files.ipynb #85f204bf
 def _decoded(fn):
     "The opened and decoded image `fn`, or a `DataError` that names the file, the problem and the fix."
-    if Path(fn).is_symlink() and not Path(fn).exists(): raise DataError(f"{fn} is a link to {os.readlink(fn)}, which does not exist: fix the link or remove it")
+    if Path(fn).is_symlink() and not Path(fn).exists(): raise DataError(f"{fn} is a link to {os.readlink(fn)}, which does not exist or loops: fix the link or remove it")
+    if Path(fn).is_dir(): raise DataError(f"{fn} is a folder, not an image file: give the path of a PNG")
+    if not Path(fn).exists(): raise DataError(f"{fn} does not exist: check the file name")
     try:
         im = Image.open(fn); im.load()
         return im
@@ -80,6 +84,9 @@ def load_image(fn) -> np.ndarray:
     "One 28×28 grayscale image file as a uint8 array, 16-bit ones scaled; else a `DataError` naming it."
     im = _decoded(fn)
     if im.size!=(28,28): raise DataError(f"{fn} is {im.size[0]}×{im.size[1]} pixels, not 28×28: resize it or remove it")
+    if im.mode in ('RGBA', 'LA', 'PA') or 'transparency' in im.info:  # convert('L') would drop the alpha, and with it the strokes
+        if im.mode in ('RGBA', 'LA', 'PA') and im.getchannel('A').getextrema()==(255, 255): pass  # transparency unused
+        else: raise DataError(f"{fn} has transparent pixels, which MNIST's digits never have: flatten it onto black (white strokes) and save it as grey")
     if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):  # 16-bit grey: convert('L') would clip every value above 255 to white
         a = np.array(im).astype(np.int64)
         if a.min() < 0 or a.max() > 65535: raise DataError(f"{fn} holds {im.mode} values outside 0-65535: save it as 8 or 16-bit grey")

@@ -4,15 +4,17 @@
 
 # %% ../nbs/08_questionnaire.ipynb #dacf5478
 from __future__ import annotations
-import json, os, random, re, shutil, sys, textwrap
+import json, os, random, re, shutil, sys, tempfile, textwrap, uuid
 from importlib.resources import files
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['DOCS', 'QUESTIONS', 'Question', 'question', 'answer', 'default_progress', 'new_progress', 'backup_path',
-           'load_progress', 'save_progress', 'parse_only', 'quiz_order', 'ask', 'add_score']
+           'load_progress', 'save_progress', 'check_progress', 'parse_only', 'quiz_order', 'ask', 'new_session',
+           'grade', 'save_session']
 
 # %% ../nbs/08_questionnaire.ipynb #0207d1c2
 def _docs_site() -> str:
@@ -105,10 +107,23 @@ def load_progress(path, warn=None) -> dict:
 
 # %% ../nbs/08_questionnaire.ipynb #8e1b2ab7
 def save_progress(path, prog):
-    "Write `prog` to `path` atomically, creating its folder."
-    path = Path(path)
+    "Write `prog` to `path` atomically, creating its folder; through a symlink, keeping the file's mode."
+    path = Path(os.path.realpath(path))  # a link to a synced dotfile: update the file it points at
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda p: p.write_text(json.dumps(prog, indent=1)+'\n'))
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None  # a private (600) file stays private
+    atomic_write(path, lambda p: p.write_text(json.dumps(prog, indent=1)+'\n'), mode)
+
+# %% ../nbs/08_questionnaire.ipynb #ae465ad5
+def check_progress(path):
+    "Raise a one-line `ValueError` if a session's progress couldn't be saved at `path`."
+    real = Path(os.path.realpath(path))
+    if real.is_file() and not real.stat().st_mode & 0o200:  # its owner's write bit off: made read-only on purpose
+        raise ValueError(f"the quiz progress {path} is read-only: make it writable (chmod u+w {path}) or give another --progress")
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=real.parent).close()
+    except OSError as e:
+        raise ValueError(f"cannot save the quiz progress in {real.parent} ({e.strerror}): give --progress a file in a folder you can write") from None
 
 # %% ../nbs/08_questionnaire.ipynb #5f457f8a
 def parse_only(only) -> list:
@@ -131,8 +146,8 @@ def quiz_order(prog, only=None, missed=False, shuffle=False, seed=None) -> list:
     return first + rest
 
 # %% ../nbs/08_questionnaire.ipynb #a1564b03
-def ask(qs, prog, inp=None, out=None, tally=None) -> dict:
-    "Ask `qs` on `inp` and `out`, recording each grade in `prog` and `tally` as it is given."
+def ask(qs, prog, inp=None, out=None, tally=None, on_grade=None) -> dict:
+    "Ask `qs` on `inp` and `out`, recording each grade in `prog` and `tally`, and `on_grade(n, g)`, as given."
     inp,out = inp or sys.stdin,out or sys.stdout
     tally = dict(right=0, graded=0) if tally is None else tally
     def read(prompt):
@@ -147,11 +162,37 @@ def ask(qs, prog, inp=None, out=None, tally=None) -> dict:
         if g is None: break
         prog['grades'][str(q.n)] = g.lower()
         tally['graded'] += 1; tally['right'] += g.lower()=='y'
+        if on_grade: on_grade(q.n, g.lower())
     return tally
 
-# %% ../nbs/08_questionnaire.ipynb #c2366fda
-def add_score(prog, right, graded):
-    "Record a session's score in `prog` (if anything was graded); return the earlier ones, newest first."
-    earlier = prog['scores'][::-1]
-    if graded: prog['scores'].append(dict(when=datetime.now().astimezone().isoformat(timespec='seconds'), right=right, graded=graded))
-    return earlier
+# %% ../nbs/08_questionnaire.ipynb #c9e03d58
+def new_session() -> dict:
+    "This session's id, grades and score, kept apart from the file's so that saving merges them in."
+    return dict(id=uuid.uuid4().hex[:12], grades={}, score=dict(when=datetime.now().astimezone().isoformat(timespec='seconds'), right=0, graded=0))
+
+def grade(session, n, g):
+    "Record grade `g` ('y' or 'n') of question `n` in `session`."
+    session['grades'][str(n)] = g
+    session['score']['graded'] += 1; session['score']['right'] += g=='y'
+
+@contextmanager
+def _locked(path):
+    "An exclusive lock on `path`'s `.lock` file, where the system has `fcntl` (elsewhere, none)."
+    try: import fcntl
+    except ImportError: yield; return
+    real = Path(os.path.realpath(path))
+    real.parent.mkdir(parents=True, exist_ok=True)
+    with open(real.with_name(real.name + '.lock'), 'a') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
+def save_session(path, session, warn=None) -> dict:
+    "Merge `session` into the progress at `path` as it is now on disk, save it, and return it."
+    with _locked(path):
+        prog = load_progress(path, warn)
+        prog['grades'].update(session['grades'])
+        mine = dict(session['score'], session=session['id'])
+        prog['scores'] = [o for o in prog['scores'] if o.get('session')!=session['id']] + ([mine] if mine['graded'] else [])
+        save_progress(path, prog)
+    return prog

@@ -22,15 +22,17 @@ class FitResult:
     model: object = field(default=None, repr=False)
 
 # %% ../nbs/machinery/00_results.ipynb #fe0ca9b1
-def atomic_write(path, write):
-    "Call `write(tmp_path)` and move the result to `path` in one step, with the umask's file mode."
+def atomic_write(path, write, mode=None):
+    "Call `write(tmp_path)` and move the result to `path` in one step, with file `mode` (default: umask's)."
     path = Path(path)
     fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=path.suffix)
     os.close(fd)
     try:
         write(Path(tmp))
-        m = os.umask(0); os.umask(m)
-        os.chmod(tmp, 0o666 & ~m)
+        if mode is None:
+            m = os.umask(0); os.umask(m)
+            mode = 0o666 & ~m
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
