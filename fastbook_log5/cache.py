@@ -4,7 +4,7 @@
 
 # %% ../nbs/machinery/06_cache.ipynb #a7806fab
 from __future__ import annotations
-import functools, hashlib, os, sys
+import functools, hashlib, os, shutil, sys
 from pathlib import Path
 from types import SimpleNamespace
 import torch
@@ -50,6 +50,8 @@ def cached_digits(path, classes, warn=None) -> dict:
         atomic_write(fn, lambda p: torch.save(dict(key=key, classes=classes, path=str(path), **res), p))
     except (OSError, RuntimeError) as e:  # torch.save reports a full disk as a RuntimeError
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).strip().splitlines()[0][:80] or type(e).__name__
+        if not isinstance(e, OSError) and shutil.disk_usage(fn.parent).free < 2*sum(t.numel()*4 for v in res.values() for t in v):
+            why = f"no space left on the disk: {why}"  # torch's writer says only 'enforce fail'
         warn(f"warning: could not write the digit cache {fn} ({why}): the digits will be decoded again next time")
     return res
 

@@ -46,8 +46,13 @@ def splits(path) -> tuple:
         if not (path/s).is_dir(): raise DataError(f"{path} has no {s}/ folder: the data needs {tr}/ and {va}/, each with one folder per class")
     return tr, va
 
+def _listed(folder: Path) -> list:
+    "The entries of `folder`, or a `DataError` if it can't be read."
+    try: return list(folder.iterdir())
+    except PermissionError: raise DataError(f"{folder} cannot be read (permission denied): make it readable (chmod +rx) or move it out of the data") from None
+
 def _classes(split: Path):
-    return sorted(o.name for o in split.iterdir() if o.is_dir() and not o.name.startswith('.'))
+    return sorted(o.name for o in _listed(split) if o.is_dir() and not o.name.startswith('.'))
 
 # %% ../nbs/machinery/05_files.ipynb #7533664b
 def class_names(path) -> list:
@@ -56,7 +61,7 @@ def class_names(path) -> list:
     (tr,va),names = splits(path),{}
     for s in (tr, va):
         names[s] = _classes(path/s)
-        if not names[s] and any(o.is_file() for o in (path/s).iterdir()):
+        if not names[s] and any(o.is_file() for o in _listed(path/s)):
             raise DataError(f"{path/s} holds images but no class folders: put each class's images in a folder of its own, e.g. {s}/3/ and {s}/7/")
         if not names[s]: raise DataError(f"{path/s} is empty: it needs one folder of images per class")
     if len(names[tr]) < 2: raise DataError(f"{path/tr} holds {len(names[tr])} class folders {names[tr]}: a classifier needs at least two")
@@ -96,7 +101,7 @@ def load_image(fn) -> np.ndarray:
 # %% ../nbs/machinery/05_files.ipynb #6ec8daa3
 def load_bytes(folder) -> torch.Tensor:
     "Every image in `folder`, sorted by name, as a uint8 tensor `(N, 28, 28)`."
-    items = [o for o in Path(folder).iterdir() if not o.name.startswith('.')]
+    items = [o for o in _listed(Path(folder)) if not o.name.startswith('.')]
     subs = sorted(o.name for o in items if o.is_dir())
     if subs: raise DataError(f"class folder {folder} holds folders {subs}: images in them would not be read; move the images up into {Path(folder).name}/ or remove the folders")
     files = sorted(o for o in items if o.is_file() or o.is_symlink())
