@@ -281,6 +281,18 @@ def reproduce(
     print(f"wrote results.json, results.md and results.png to {run}/ (the newest run is also in {out}/)")
     return res
 
+# %% ../nbs/12_cli.ipynb #b0dc8d12
+def _anki(fn, qs):
+    "Write the cards `qs` to `fn` for Anki's importer; an existing file only if it is an earlier export."
+    from fastbook_log5.quiz import anki_text
+    p = Path(fn).expanduser()
+    if p.is_dir(): raise UsageError(f"--anki {fn} is a folder: give a file name, e.g. {p/'fastbook_log5.txt'}")
+    if p.exists() and not p.read_bytes().startswith(b'#separator:tab\n#html:true\n#deck:fastbook_log5'):
+        raise UsageError(f"--anki {fn} exists and is not an export of these cards: choose another name, or move it away")
+    try: atomic_write(p, lambda t: t.write_text(anki_text(qs), encoding='utf-8'))
+    except OSError as e: raise UsageError(f"cannot write --anki {fn} ({e.strerror}): choose a file in a folder you can write") from None
+    print(f"wrote {len(qs)} card{'s'*(len(qs)!=1)} to {p}: in Anki, File → Import it (importing a newer export updates the same cards)")
+
 # %% ../nbs/12_cli.ipynb #dbf159a6
 def quiz(
     only:str=None, # ask only these questions, e.g. 5,9,21
@@ -290,6 +302,7 @@ def quiz(
     progress:str=None, # the progress file (default: ~/.fastbook_log5/quiz.json)
     reset:store_true=False, # forget earlier grades and scores (the old file is kept as PROGRESS.bak, .bak.2, ...)
     shuffle:store_true=False, # random order within the missed and never-seen questions, and within the rest
+    anki:str=None, # write the cards (all, or --only's) to this file for Anki's importer (File → Import), and stop
     debug:store_true=False, # show the full traceback of an error
 ):
     "Test yourself on the chapter's 37 questions: flash cards with our answers, and your score."
@@ -297,6 +310,7 @@ def quiz(
                                     new_session, grade, save_session)
     try: ns = parse_only(only) if only is not None else None
     except ValueError as e: raise UsageError(str(e)) from None
+    if anki is not None: return _anki(anki, [q for q in QUESTIONS if ns is None or q.n in ns])
     if list or answers:
         for q in QUESTIONS:
             if ns is None or q.n in ns: print(q.plain(f"{q.n}. {q.q}", hang='   ') + ('\n' + q.plain(q.a, '   ') + f"\n   Read more: {q.where}\n" if answers else ''))

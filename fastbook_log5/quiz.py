@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_questionnaire.ipynb #dacf5478
 from __future__ import annotations
-import json, os, random, re, shutil, sys, tempfile, textwrap, uuid
+import html, json, os, random, re, shutil, sys, tempfile, textwrap, uuid
 from importlib.resources import files
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DOCS', 'QUESTIONS', 'Question', 'question', 'answer', 'default_progress', 'new_progress', 'backup_path',
+__all__ = ['DOCS', 'QUESTIONS', 'ANKI_DECK', 'Question', 'question', 'answer', 'default_progress', 'new_progress', 'backup_path',
            'load_progress', 'save_progress', 'check_progress', 'parse_only', 'quiz_order', 'ask', 'new_session',
-           'grade', 'save_session']
+           'grade', 'save_session', 'anki_text']
 
 # %% ../nbs/08_questionnaire.ipynb #0207d1c2
 def _docs_site() -> str:
@@ -196,3 +196,17 @@ def save_session(path, session, warn=None) -> dict:
         prog['scores'] = [o for o in prog['scores'] if o.get('session')!=session['id']] + ([mine] if mine['graded'] else [])
         save_progress(path, prog)
     return prog
+
+# %% ../nbs/08_questionnaire.ipynb #e8d86f22
+ANKI_DECK = "fastbook_log5::chapter 4"
+
+def _html(s) -> str:
+    "`s` as one line of Anki HTML: escaped, `code` in <code>, no tabs or newlines."
+    s = ' '.join(html.escape(s, quote=False).replace('\t', ' ').split())
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', s)
+
+def anki_text(qs=None) -> str:
+    "The questions `qs` (default: all 37) as a file Anki's text importer reads, one stable id per card."
+    rows = [f"fastbook_log5-ch4-q{q.n:02d}\t{_html(q.q)}\t{_html(q.a)}<br><br><a href=\"{html.escape(q.url)}\">{_html(q.section)}</a>"
+            for q in (qs or QUESTIONS)]
+    return '\n'.join(['#separator:tab', '#html:true', f'#deck:{ANKI_DECK}', '#notetype:Basic', '#guid column:1', *rows]) + '\n'
