@@ -46,5 +46,5 @@ def cross_entropy(x, target):
 FULL_SIMPLE_NET_LR = 0.3  # simple_net's learning rate on ten digits, chosen above with lr_find
 
 # %% ../nbs/07_all_digits.ipynb #68925470
-FULL_RESNET_LR = 0.02  # fit_one_cycle's peak learning rate for resnet18 on ten digits, chosen below with lr_find
+FULL_RESNET_LR = 0.02  # fit_one_cycle's peak learning rate for resnet18 on ten digits, chosen above with lr_find
 FULL_RESNET_BS = 128   # its batch size: 469 steps in the epoch, as accurate as 64 and faster

@@ -55,7 +55,7 @@ def _make(data, parents, op, backward):
     return out
 
 def _t(x, like=None):
-    "`x` as a `Tensor`: ours as is; a Python number in the float dtype of `like`, as PyTorch does; else a constant."
+    "`x` as a `Tensor`: ours as is; a Python number in `like`'s float dtype, as PyTorch; else a constant."
     if isinstance(x, Tensor): return x
     if isinstance(x, (int, float)) and isinstance(like, Tensor) and like.data.is_floating_point():
         return Tensor(torch.tensor(x, dtype=like.data.dtype, device=like.data.device))

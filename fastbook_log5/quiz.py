@@ -147,7 +147,7 @@ def quiz_order(prog, only=None, missed=False, shuffle=False, seed=None) -> list:
 
 # %% ../nbs/08_questionnaire.ipynb #a1564b03
 def ask(qs, prog, inp=None, out=None, tally=None, on_grade=None) -> dict:
-    "Ask `qs` on `inp` and `out`, recording each grade in `prog` and `tally`, and `on_grade(n, g)`, as given."
+    "Ask `qs` on `inp` and `out`, recording each grade in `prog`, `tally` and `on_grade(n, g)` as given."
     inp,out = inp or sys.stdin,out or sys.stdout
     tally = dict(right=0, graded=0) if tally is None else tally
     def read(prompt):

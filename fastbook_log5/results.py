@@ -23,7 +23,7 @@ class FitResult:
 
 # %% ../nbs/machinery/00_results.ipynb #fe0ca9b1
 def atomic_write(path, write, mode=None):
-    "Call `write(tmp_path)` and move the result to `path` in one step, with file `mode` (default: umask's)."
+    "Call `write(tmp_path)` and move the result to `path` in one step, with `mode` (default: umask's)."
     path = Path(path)
     fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=path.suffix)
     os.close(fd)
