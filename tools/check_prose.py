@@ -22,6 +22,10 @@ A number is backed when any of these holds:
   or a link to a web page; a table, when the paragraph before or after it says so (not by naming the book);
 - its cell holds a marker `<!-- quoted: 0.9964 from SOURCE -->` or `<!-- quoted: 246 is 2,038 - 7×256 -->`
   whose leading numbers name it, for a figure readers can't see come from anywhere.
+Figures that disagree across notebooks: an accuracy-like figure (0.5 to 1, three decimals or more) in a
+sentence that names another notebook, or in a table whose caption names one, must be in that notebook too
+(printed, in its code, or in its prose), even where the sentence says where it comes from: a reader who
+follows the link finds the same figure, or a marker `<!-- quoted: ... -->` that says why they differ.
 Known gap: a wrong number that happens to round from another printed or published one (0.968, from
 the book's learner accuracy) passes. Naming the book does not vouch for a sentence's other numbers: a
 sentence like "the book's 0.1 gave 0.9872" mixes the book's hyper-parameter with our own result.
@@ -128,6 +132,30 @@ def all_nbs(): return sorted([*root.glob('nbs/*.ipynb'), *root.glob('nbs/machine
 def find_nb(name):
     return next((p for p in all_nbs() if p.stem==name), None)
 
+# an accuracy-like figure: three or more decimals, between 0.5 and 1 (0.9971, 0.985)
+FIGURE = re.compile(r'(?<![\w.])0\.[5-9]\d{2,}(?![\w.]*\d)')
+
+@lru_cache(None)
+def quoted(fn):
+    "Number strings in the prose of notebook `fn`: what it says, beside what it prints."
+    cells = json.loads(Path(fn).read_text())['cells']
+    return tuple(m.group() for c in cells if c['cell_type']=='markdown' for m in ANY_NUM.finditer(prose(_src(c))))
+
+def disagree(text, fn, context, marked):
+    """Figures of `text` that disagree with another notebook `context` names: one a reader would check there
+    and not find (printed, in code, or in its prose), even where the sentence says where it comes from."""
+    others = [p for n in NB_NAME.findall(context) if (p := find_nb(n)) and p.resolve()!=Path(fn).resolve()]
+    if not others: return []
+    printed, code = backing(fn)
+    out = []
+    for m in FIGURE.finditer(prose(text)):
+        n = m.group()
+        if n in marked or matches(n, book_numbers()): continue
+        if any(matches(n, backing(p)[0]) or matches(n, backing(p)[1]) or matches(n, quoted(p)) for p in others): continue
+        out.append(f"{n} in {short(' '.join(text.split()))} is in none of {', '.join(p.stem for p in others)}, which it names: "
+                   f"make the two agree, or mark it <!-- quoted: {n} from SOURCE --> saying why they differ")
+    return out
+
 def check(fn):
     "One line per unbacked number in the prose of notebook `fn`."
     fn = Path(fn).resolve()
@@ -140,8 +168,11 @@ def check(fn):
         marked = [n for m in MARK.finditer(src) for n in re.match(r'[\d.,%\s]*', m.group(1)).group().replace(', ', ' ').split()]
         bs = list(blocks(prose(src)))
         for k,(table,b) in enumerate(bs):
+            if table and k and not bs[k-1][0] and not NB_NAME.search(b):  # a table: the notebook its caption names
+                errs += [f"{rel} cell {i}: {e}" for e in disagree(b, fn, bs[k-1][1], marked)]
             if table and any(TABLE_SOURCE.search(c) for t,c in bs[max(0,k-1):k+2] if not t): continue  # a table its caption attributes
             for s in sentences(b):
+                if not table: errs += [f"{rel} cell {i}: {e}" for e in disagree(s, fn, s, marked)]
                 if SOURCE.search(s): continue
                 others = [p for n in NB_NAME.findall(s) if (p := find_nb(n)) and p.resolve()!=fn]
                 for m in NUM.finditer(s):
