@@ -14,6 +14,9 @@ from urllib.parse import urljoin, urlparse, unquote
 from fastbook_log5.book import book_accuracy
 
 root = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(root/'tools'))
+from build_docs import MOVED  # noqa: E402
+
 site,shots = root/'_docs',root/'_docs_screens'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -184,6 +187,13 @@ def main():
         page.on('response', lambda r: mine(r.url) and r.status>=400 and errors.append(f"HTTP {r.status} for {r.url}"))
         for name in pages:
             errors.clear()
+            if name in MOVED:  # an old address: it must send the reader to the page that replaced it
+                page.goto(base+name)
+                try: page.wait_for_url(base+MOVED[name], timeout=5000)
+                except Exception: errors.append(f"does not forward to {MOVED[name]}")
+                print(f"{'FAIL' if errors else 'ok  '} {name}: forwards to {MOVED[name]}" + ''.join(f"\n     {e}" for e in errors))
+                problems += [f"{name}: {e}" for e in errors]
+                continue
             page.goto(base+name, wait_until='load')
             page.wait_for_timeout(300)
             page.screenshot(path=str(shots/(name[:-5].replace('/', '_')+'.png')), full_page=False)

@@ -132,7 +132,7 @@ def all_nbs(): return sorted([*root.glob('nbs/*.ipynb'), *root.glob('nbs/machine
 def find_nb(name):
     return next((p for p in all_nbs() if p.stem==name), None)
 
-# an accuracy-like figure: three or more decimals, between 0.5 and 1 (0.9971, 0.985)
+# an accuracy-like figure: three or more decimals, between 0.5 and 1 (0.9705, 0.985)
 FIGURE = re.compile(r'(?<![\w.])0\.[5-9]\d{2,}(?![\w.]*\d)')
 
 @lru_cache(None)
