@@ -15,7 +15,7 @@ from .results import atomic_write
 # %% auto #0
 __all__ = ['RESULTS', 'FEW', 'MAX_SEEDS', 'COMMANDS', 'UsageError', 'parse_stages', 'check_out', 'data_warnings', 'cannot_train',
            'term_bar', 'run_stages', 'fmt_row', 'results_md', 'plot_results', 'write_results', 'machine_info',
-           'reproduce', 'quiz', 'parser', 'main']
+           'reproduce', 'quiz', 'why', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #549cf9a1
 class UsageError(ValueError):
@@ -337,8 +337,51 @@ def quiz(
     if earlier: print("earlier: " + ', '.join(f"{o['right']}/{o['graded']} ({o['when'][:10]})" for o in earlier[:5]))
     print(f"progress saved in {path}")
 
+# %% ../nbs/12_cli.ipynb #f31a3630
+def _row_lines(it, unit='row'):
+    "A `bar` for a pipe or a log: one plain line per row as it finishes, with its time."
+    t0 = time.perf_counter()
+    for i,r in enumerate(it, 1):
+        yield r
+        print(f"{r.name} done ({i}/{len(it)}, {time.perf_counter()-t0:.0f} s)", flush=True)
+
+def why(
+    only:str=None, # comma-separated rows to run, in table order (default: all of them; --list names them)
+    list:store_true=False, # name the rows, each with the step it belongs to and what it takes away, and stop
+    seed:int=42, # the first seed; rows that need several use seed, seed+1, seed+2
+    device:str=None, # cpu, cuda, cuda:N, ... (default: cuda when present, else cpu)
+    out:str='log5_results', # folder for the results: each run goes to OUT/runs/DATE-TIME/ (why.md, why.png)
+    quiet:store_true=False, # no progress bar (there is none either when the output is not a terminal)
+    debug:store_true=False, # show the full traceback of an error
+):
+    "Take each step of the chapter away, one at a time, and measure what breaks."
+    from fastbook_log5.why import ROWS, pick_rows, why_rows, why_markdown, why_plot
+    if list:
+        for r in ROWS: print(f"{r.name:<14} {r.step:<14} {r.taken}")
+        return
+    try: rows = pick_rows(only)
+    except ValueError as e: raise UsageError(f"--only {only}: {e}") from None
+    from fastbook_log5.device import get_device
+    try: dev = get_device(device)
+    except (ValueError, RuntimeError) as e: raise UsageError(f"--device {device}: {e}") from None
+    from fastbook_log5.files import mnist_path
+    existed = Path(out).expanduser().exists()
+    out = check_out(out, mnist_path())
+    from fastbook_log5.data import mnist_xy
+    bar = None if quiet else (term_bar('why') if sys.stdout.isatty() else _row_lines)
+    try: res = why_rows([r.name for r in rows], seed=seed, bar=bar, data=mnist_xy(device=dev))
+    except BaseException:  # Ctrl-C: leave no empty folder of ours behind
+        if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
+        raise
+    table = why_markdown(res)
+    print(table)
+    run = _stamp(out, datetime.now())
+    atomic_write(run/'why.md', lambda p: p.write_text(table+'\n', encoding='utf-8'))
+    atomic_write(run/'why.png', lambda p: why_plot(res).savefig(p, format='png', dpi=150))
+    print(f"wrote why.md and why.png to {run}/")
+
 # %% ../nbs/12_cli.ipynb #379eb1ec
-COMMANDS = dict(reproduce=reproduce, quiz=quiz)
+COMMANDS = dict(reproduce=reproduce, quiz=quiz, why=why)
 
 # %% ../nbs/12_cli.ipynb #d0107f31
 def parser() -> argparse.ArgumentParser:
