@@ -337,7 +337,7 @@ def quiz(
     if earlier: print("earlier: " + ', '.join(f"{o['right']}/{o['graded']} ({o['when'][:10]})" for o in earlier[:5]))
     print(f"progress saved in {path}")
 
-# %% ../nbs/12_cli.ipynb #f31a3630
+# %% ../nbs/12_cli.ipynb #9dfd1f35
 def _row_lines(it, unit='row'):
     "A `bar` for a pipe or a log: one plain line per row as it finishes, with its time."
     t0 = time.perf_counter()
