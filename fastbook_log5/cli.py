@@ -230,6 +230,12 @@ def machine_info(device=None) -> dict:
 # %% ../nbs/12_cli.ipynb #cee91bfb
 _command = None  # the command line that `main` parsed, recorded in results.json
 
+def _device(device):
+    "The device `--device` names, checked first: a `UsageError` naming those there are if it is not one."
+    from fastbook_log5.device import get_device
+    try: return get_device(device)
+    except (ValueError, RuntimeError) as e: raise UsageError(f"--device {device}: {e}") from None
+
 def reproduce(
     stages:str=','.join(CHAPTER), # comma-separated stages to run, in order, or all: pixel,linear,optimizer,learner,simple_net,resnet,basic_learner,autograd
     seeds:int=1, # number of seeds (42, 43, ...); accuracy is reported as mean ± std over them
@@ -250,9 +256,7 @@ def reproduce(
         except UnicodeEncodeError:
             raise UsageError(f"{flag} {v!a}: the name is not valid UTF-8, and the results files record it: rename the folder, or choose another") from None
     if data is not None and not Path(data).expanduser().is_dir(): raise UsageError(f"--data {data} is not a folder: pass a folder holding train/ and valid/")
-    from fastbook_log5.device import get_device
-    try: dev = get_device(device)
-    except (ValueError, RuntimeError) as e: raise UsageError(f"--device {device}: {e}") from None
+    dev = _device(device)
     from fastbook_log5.files import mnist_path
     if dataset=='full':
         from fastbook_log5.all_digits import full_mnist
@@ -361,9 +365,7 @@ def why(
         return
     try: rows = pick_rows(only)
     except ValueError as e: raise UsageError(f"--only {only}: {e}") from None
-    from fastbook_log5.device import get_device
-    try: dev = get_device(device)
-    except (ValueError, RuntimeError) as e: raise UsageError(f"--device {device}: {e}") from None
+    dev = _device(device)
     from fastbook_log5.files import mnist_path
     existed = Path(out).expanduser().exists()
     out = check_out(out, mnist_path())
