@@ -4,17 +4,18 @@
 
 # %% ../nbs/08_questionnaire.ipynb #dacf5478
 from __future__ import annotations
-import html, json, os, random, re, shutil, sys, tempfile, textwrap, uuid
+import functools, html, json, os, random, re, shutil, sys, tempfile, textwrap, uuid
 from importlib.resources import files
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DOCS', 'QUESTIONS', 'ANKI_DECK', 'Question', 'question', 'answer', 'default_progress', 'new_progress', 'backup_path',
-           'load_progress', 'save_progress', 'check_progress', 'parse_only', 'quiz_order', 'ask', 'new_session',
-           'grade', 'save_session', 'anki_text']
+__all__ = ['DOCS', 'QUESTIONS', 'RATINGS', 'ANKI_DECK', 'Question', 'question', 'answer', 'default_progress', 'new_progress',
+           'backup_path', 'load_progress', 'save_progress', 'check_progress', 'scheduler', 'review', 'due_in',
+           'due_counts', 'next_due', 'parse_only', 'quiz_order', 'ask', 'new_session', 'grade', 'save_session',
+           'anki_text']
 
 # %% ../nbs/08_questionnaire.ipynb #0207d1c2
 def _docs_site() -> str:
@@ -74,7 +75,7 @@ def default_progress() -> Path:
     "Where `log5 quiz` keeps its progress unless told otherwise: `~/.fastbook_log5/quiz.json`."
     return Path.home()/'.fastbook_log5'/'quiz.json'
 
-def new_progress() -> dict: return dict(grades={}, scores=[])
+def new_progress() -> dict: return dict(grades={}, scores=[], cards={})
 
 # %% ../nbs/08_questionnaire.ipynb #1bc9b1c6
 def backup_path(path) -> Path:
@@ -83,6 +84,13 @@ def backup_path(path) -> Path:
     return next(p for i in range(1, 10**6) if not (p := path.with_name(path.name + ('.bak' if i==1 else f'.bak.{i}'))).exists())
 
 def _good_score(o): return isinstance(o, dict) and isinstance(o.get('when'), str) and all(type(o.get(k)) is int for k in ('right', 'graded'))
+
+def _good_card(k, o) -> bool:
+    "Whether `o`, saved under question `k`, is a card state that FSRS's scheduler can take."
+    from fsrs import Card, State  # only when there are cards to check: `import fastbook_log5.quiz` stays light
+    try: c = Card.from_dict(o)
+    except (KeyError, TypeError, ValueError, AttributeError): return False
+    return k.isdigit() and c.due.tzinfo is not None and (c.state==State.Learning or bool(c.stability and c.difficulty))
 
 def load_progress(path, warn=None) -> dict:
     "The progress saved at `path`, or a fresh one; what can't be read is kept in a backup, and said."
@@ -99,11 +107,14 @@ def load_progress(path, warn=None) -> dict:
         return new_progress()
     grades = {k: v for k,v in prog['grades'].items() if k.isdigit() and v in ('y', 'n')}
     scores = [o for o in prog['scores'] if _good_score(o)]
-    bad = len(prog['grades'])-len(grades) + len(prog['scores'])-len(scores)
+    raw = prog.get('cards', {})  # absent from a file of an earlier version: no card scheduled yet
+    raw = raw if isinstance(raw, dict) else {'?': raw}
+    cards = {k: v for k,v in raw.items() if _good_card(k, v)}
+    bad = len(prog['grades'])-len(grades) + len(prog['scores'])-len(scores) + len(raw)-len(cards)
     if bad:
         bak = backup_path(path); shutil.copy2(path, bak)
         warn(f"warning: skipped {bad} unreadable entr{'y' if bad==1 else 'ies'} of the quiz progress {path}; the file as it was is kept in {bak}")
-    return dict(prog, grades=grades, scores=scores)
+    return dict(prog, grades=grades, scores=scores, cards=cards)
 
 # %% ../nbs/08_questionnaire.ipynb #8e1b2ab7
 def save_progress(path, prog):
@@ -125,6 +136,38 @@ def check_progress(path):
     except OSError as e:
         raise ValueError(f"cannot save the quiz progress in {real.parent} ({e.strerror}): give --progress a file in a folder you can write") from None
 
+# %% ../nbs/08_questionnaire.ipynb #f64c3f30
+RATINGS = dict(n=1, y=3, **{str(i): i for i in range(1, 5)})  # a key's FSRS rating: 1 again, 2 hard, 3 good, 4 easy
+
+@functools.cache
+def scheduler():
+    "FSRS's scheduler for a daily quiz: whole days (no same-day steps), and no random fuzz."
+    from fsrs import Scheduler  # here, not at the top: `log5 --help` and `--list` never need it
+    return Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+
+# %% ../nbs/08_questionnaire.ipynb #49cb46c0
+def review(n, card, rating, now) -> dict:
+    "Card `n`'s next FSRS state (as saved) after `rating` (1-4) at `now`, from `card` (None if new)."
+    from fsrs import Card, Rating
+    now = now.astimezone(timezone.utc)  # the package wants UTC
+    c = Card.from_dict(card) if card else Card(card_id=n, due=now)
+    return scheduler().review_card(c, Rating(rating), now)[0].to_dict()
+
+# %% ../nbs/08_questionnaire.ipynb #1546e341
+def due_in(card, now) -> int:
+    "Days from `now`'s date to `card`'s due date, in `now`'s time zone: 0 or less when it is due."
+    return (datetime.fromisoformat(card['due']).astimezone(now.tzinfo).date() - now.date()).days
+
+# %% ../nbs/08_questionnaire.ipynb #9f8d0d44
+def due_counts(prog, now, days=(1, 7)) -> list:
+    "How many cards of `prog` are due within each of `days` days of `now` (overdue ones included)."
+    return [sum(due_in(c, now) <= d for c in prog['cards'].values()) for d in days]
+
+def next_due(prog, now, only=None):
+    "The question number and due date of the card of `prog` (among `only`) due soonest, or None."
+    cards = [(datetime.fromisoformat(c['due']).astimezone(now.tzinfo), int(k)) for k,c in prog['cards'].items() if only is None or int(k) in only]
+    return (min(cards)[1], min(cards)[0].date()) if cards else None
+
 # %% ../nbs/08_questionnaire.ipynb #5f457f8a
 def parse_only(only) -> list:
     "The question numbers in the comma-separated `only`, checked."
@@ -135,15 +178,21 @@ def parse_only(only) -> list:
     return sorted(set(ns))
 
 # %% ../nbs/08_questionnaire.ipynb #135bea7b
-def quiz_order(prog, only=None, missed=False, shuffle=False, seed=None) -> list:
-    "The questions to ask: missed or never answered first, then the rest, in order or shuffled."
-    qs = [q for q in QUESTIONS if only is None or q.n in only]
-    first = [q for q in qs if prog['grades'].get(str(q.n)) != 'y']
-    rest = [] if missed else [q for q in qs if prog['grades'].get(str(q.n)) == 'y']
+def quiz_order(prog, only=None, missed=False, shuffle=False, seed=None, due=False, now=None) -> list:
+    "The questions to ask: due first, then new ones, then the rest, in order or shuffled."
+    cards = prog.get('cards', {})
+    if cards and now is None: raise ValueError("quiz_order: give now, the time that says which cards are due")
+    qs = [q for q in QUESTIONS if (only is None or q.n in only) and not (missed and prog['grades'].get(str(q.n))=='y')]
+    when = lambda q: datetime.fromisoformat(cards[str(q.n)]['due'])
+    on = sorted((q for q in qs if str(q.n) in cards), key=when)  # the cards on the schedule, soonest first
+    groups = [[q for q in on if due_in(cards[str(q.n)], now) <= 0]]
+    if not due:
+        new = [q for q in qs if str(q.n) not in cards]
+        groups += [[q for q in new if prog['grades'].get(str(q.n))!='y'], [q for q in new if prog['grades'].get(str(q.n))=='y'], [q for q in on if q not in groups[0]]]
     if shuffle:
         rng = random.Random(seed)
-        rng.shuffle(first); rng.shuffle(rest)
-    return first + rest
+        for g in groups: rng.shuffle(g)
+    return [q for g in groups for q in g]
 
 # %% ../nbs/08_questionnaire.ipynb #a1564b03
 def ask(qs, prog, inp=None, out=None, tally=None, on_grade=None) -> dict:
@@ -158,22 +207,28 @@ def ask(qs, prog, inp=None, out=None, tally=None, on_grade=None) -> dict:
         out.write('\n' + q.plain(f"Question {q.n} ({i} of {len(qs)}): {q.q}") + '\n')
         if read("your answer (Enter to skip, q to stop)> ") is None: break
         out.write('\n' + q.plain(f"Our answer: {q.a}") + f"\nRead more: {q.where}\n")
-        while (g := read("right? [y/n/q] ")) is not None and g.lower() not in ('y', 'n'): out.write("please answer y, n or q\n")
+        while (g := read("right? [y/n/1-4/q] ")) is not None and g.lower() not in RATINGS:
+            out.write("please answer y (right) or n (wrong), or 1-4 (again, hard, good, easy), or q to stop\n")
         if g is None: break
-        prog['grades'][str(q.n)] = g.lower()
-        tally['graded'] += 1; tally['right'] += g.lower()=='y'
-        if on_grade: on_grade(q.n, g.lower())
+        g = g.lower(); right = RATINGS[g] > 1
+        prog['grades'][str(q.n)] = 'y' if right else 'n'
+        tally['graded'] += 1; tally['right'] += right
+        if on_grade: on_grade(q.n, g)
     return tally
 
 # %% ../nbs/08_questionnaire.ipynb #c9e03d58
-def new_session() -> dict:
-    "This session's id, grades and score, kept apart from the file's so that saving merges them in."
-    return dict(id=uuid.uuid4().hex[:12], grades={}, score=dict(when=datetime.now().astimezone().isoformat(timespec='seconds'), right=0, graded=0))
+def new_session(prog=None, now=None) -> dict:
+    "A session starting at `now` from `prog`'s cards; its grades, cards and score merge in on saving."
+    now = now or datetime.now().astimezone()
+    return dict(id=uuid.uuid4().hex[:12], grades={}, cards={}, base=dict((prog or {}).get('cards', {})), now=now,
+                score=dict(when=now.isoformat(timespec='seconds'), right=0, graded=0))
 
-def grade(session, n, g):
-    "Record grade `g` ('y' or 'n') of question `n` in `session`."
-    session['grades'][str(n)] = g
-    session['score']['graded'] += 1; session['score']['right'] += g=='y'
+def grade(session, n, g, now=None):
+    "Record grade `g` (y, n or 1-4) of question `n` in `session`, with its card's next FSRS state."
+    r,k = RATINGS[g],str(n)
+    session['grades'][k] = 'y' if r > 1 else 'n'
+    session['score']['graded'] += 1; session['score']['right'] += r > 1
+    session['cards'][k] = review(n, session['cards'].get(k) or session['base'].get(k), r, now or session['now'])
 
 @contextmanager
 def _locked(path):
@@ -191,7 +246,7 @@ def save_session(path, session, warn=None) -> dict:
     "Merge `session` into the progress at `path` as it is now on disk, save it, and return it."
     with _locked(path):
         prog = load_progress(path, warn)
-        prog['grades'].update(session['grades'])
+        prog['grades'].update(session['grades']); prog['cards'].update(session['cards'])
         mine = dict(session['score'], session=session['id'])
         prog['scores'] = [o for o in prog['scores'] if o.get('session')!=session['id']] + ([mine] if mine['graded'] else [])
         save_progress(path, prog)
