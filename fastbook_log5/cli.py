@@ -300,18 +300,19 @@ def _anki(fn, qs):
 # %% ../nbs/12_cli.ipynb #dbf159a6
 def quiz(
     only:str=None, # ask only these questions, e.g. 5,9,21
-    missed:store_true=False, # ask only the questions graded n last time or never answered
+    due:store_true=False, # ask only the cards due today on the review schedule (if none, say when the next is)
+    missed:store_true=False, # ask only the questions graded n (or 1) last time or never answered
     list:store_true=False, # print every question, numbered, without answers, and stop
     answers:store_true=False, # print every question with our answer, to read, and stop
     progress:str=None, # the progress file (default: ~/.fastbook_log5/quiz.json)
-    reset:store_true=False, # forget earlier grades and scores (the old file is kept as PROGRESS.bak, .bak.2, ...)
-    shuffle:store_true=False, # random order within the missed and never-seen questions, and within the rest
+    reset:store_true=False, # forget earlier grades, scores and schedule (the old file is kept as PROGRESS.bak, .bak.2, ...)
+    shuffle:store_true=False, # random order within each group: the due cards, the new ones, the rest
     anki:str=None, # write the cards (all, or --only's) to this file for Anki's importer (File → Import), and stop
     debug:store_true=False, # show the full traceback of an error
 ):
-    "Test yourself on the chapter's 37 questions: flash cards with our answers, and your score."
+    "Test yourself on the chapter's 37 questions: flash cards on a spaced-repetition schedule (FSRS)."
     from fastbook_log5.quiz import (QUESTIONS, parse_only, quiz_order, load_progress, check_progress, ask, default_progress, backup_path,
-                                    new_session, grade, save_session)
+                                    new_session, grade, save_session, due_counts, next_due)
     try: ns = parse_only(only) if only is not None else None
     except ValueError as e: raise UsageError(str(e)) from None
     if anki is not None: return _anki(anki, [q for q in QUESTIONS if ns is None or q.n in ns])
@@ -326,19 +327,26 @@ def quiz(
     if reset and path.exists():
         bak = backup_path(path); os.replace(path, bak)
         print(f"reset: starting afresh; the earlier progress is kept in {bak}")
-    prog = load_progress(path)
-    qs = quiz_order(prog, ns, missed, shuffle)
+    clock = lambda: datetime.now().astimezone()  # the only clock: the pieces in fastbook_log5.quiz are given the time
+    prog, now = load_progress(path), clock()
+    qs = quiz_order(prog, ns, missed, shuffle, due=due, now=now)
     if not qs:
-        print("nothing to ask: every question chosen was graded right last time (drop --missed to go through them again)")
+        if due and (nd := next_due(prog, now, ns)):
+            days = (nd[1] - now.date()).days
+            print(f"nothing is due today: the next card, question {nd[0]}, is due on {nd[1]} ({'tomorrow' if days==1 else f'in {days} days'})")
+        elif due: print("nothing is due: no card is on the schedule yet, since none has been graded (drop --due to start)")
+        else: print("nothing to ask: every question chosen was graded right last time (drop --missed to go through them again)")
         return
-    tally, session = dict(right=0, graded=0), new_session()
-    def graded(n, g): grade(session, n, g); save_session(path, session)  # each grade saved as it is given
+    tally, session = dict(right=0, graded=0), new_session(prog, now)
+    def graded(n, g): grade(session, n, g, clock()); save_session(path, session)  # each grade saved as it is given
     try: ask(qs, prog, sys.stdin, sys.stdout, tally, on_grade=graded)
     except KeyboardInterrupt: print("\nstopped")
     prog = save_session(path, session)
     earlier = [o for o in prog['scores'] if o.get('session')!=session['id']][::-1]
     print(f"\nscore: {tally['right']}/{tally['graded']}" + (f" (of {len(qs)} asked)" if tally['graded'] < len(qs) else ''))
     if earlier: print("earlier: " + ', '.join(f"{o['right']}/{o['graded']} ({o['when'][:10]})" for o in earlier[:5]))
+    tomorrow, week = due_counts(prog, clock())
+    print(f"due by tomorrow: {tomorrow}, within a week: {week} (of {len(prog['cards'])} on the schedule; {len(QUESTIONS)-len(prog['cards'])} never graded)")
     print(f"progress saved in {path}")
 
 # %% ../nbs/12_cli.ipynb #9dfd1f35
