@@ -26,12 +26,13 @@ DOCS = _docs_site()
 # %% ../nbs/08_questionnaire.ipynb #4681de8a
 @dataclass(frozen=True)
 class Question:
-    "A question of the chapter: number `n`, question `q`, answer `a`, and the section that builds it."
+    "A question: number `n`, question `q`, answer `a`, the section that builds it, 09_why's rows on it."
     n: int
     q: str
     a: str
     nb: str
     section: str
+    why: tuple = ()
     @property
     def anchor(self) -> str:
         "The section's anchor in the docs, as Pandoc makes it: lower case, punctuation dropped, dashes."
@@ -51,9 +52,13 @@ class Question:
     def where(self) -> str:
         "Where to read more, for a terminal: the docs page, and the notebook's name and section."
         return f"{self.url} (notebook {self.nb}, section “{self.section.replace('`', '')}”)"
+    @property
+    def try_it(self) -> str:
+        "Links to the rows of 09_why that take this question's step away and measure what breaks."
+        return ', '.join(f"[09_why: {r}](09_why.ipynb#row-{r})" for r in self.why)
 
 # %% ../nbs/08_questionnaire.ipynb #17fc5794
-QUESTIONS = [Question(**o) for o in json.loads(files('fastbook_log5').joinpath('assets', 'questions.json').read_text(encoding='utf-8'))]
+QUESTIONS = [Question(**{**o, 'why': tuple(o.get('why', ()))}) for o in json.loads(files('fastbook_log5').joinpath('assets', 'questions.json').read_text(encoding='utf-8'))]
 
 # %% ../nbs/08_questionnaire.ipynb #4e51c444
 def question(n) -> Question:
@@ -65,7 +70,8 @@ def question(n) -> Question:
 def answer(*ns):
     "Display questions `ns` with their answers and links, as markdown."
     from IPython.display import Markdown, display
-    display(Markdown('\n\n'.join(f"**{q.n}. {q.q}**\n\n{q.a}\n\n→ {q.link}" for q in map(question, ns))))
+    tried = lambda q: f"\n\n→ try it: {q.try_it}" if q.why else ''
+    display(Markdown('\n\n'.join(f'<a name="q{q.n}"></a>**{q.n}. {q.q}**\n\n{q.a}\n\n→ {q.link}{tried(q)}' for q in map(question, ns))))
 
 # %% ../nbs/08_questionnaire.ipynb #46fefe4c
 from .results import atomic_write  # written whole or not at all, like the digit cache
@@ -207,6 +213,7 @@ def ask(qs, prog, inp=None, out=None, tally=None, on_grade=None) -> dict:
         out.write('\n' + q.plain(f"Question {q.n} ({i} of {len(qs)}): {q.q}") + '\n')
         if read("your answer (Enter to skip, q to stop)> ") is None: break
         out.write('\n' + q.plain(f"Our answer: {q.a}") + f"\nRead more: {q.where}\n")
+        if q.why: out.write(f"Try it: log5 why --only {','.join(q.why)} (take the step away and see what breaks)\n")
         while (g := read("right? [y/n/1-4/q] ")) is not None and g.lower() not in RATINGS:
             out.write("please answer y (right) or n (wrong), or 1-4 (again, hard, good, easy), or q to stop\n")
         if g is None: break

@@ -7,7 +7,7 @@ the sidebar, then nbdev's notebook processing into _proc/: `show_doc` for every 
 renderer of the same `_quarto.yml`, and moves the site to _docs/ as `nbdev_docs` does.
 With Quarto installed, `nbdev_docs` builds the same site from the same files.
 """
-import html, os, re, shutil, sys, time, warnings
+import functools, html, os, re, shutil, sys, time, warnings
 from pathlib import Path
 
 # Quarto settings in nbdev's _quarto.yml that smalldocs has no use for: Quarto still reads them.
@@ -35,13 +35,18 @@ def local_links(dest, host):
         rel = p.relative_to(dest)
         pages[(rel.parent/re.sub(r'^\d+[a-z]?_', '', rel.name)).as_posix()] = rel
     link = re.compile(r'href="' + re.escape(host.rstrip('/')) + r'/([^"#]*\.html)(#[^"]*)?"')
+    ids = functools.cache(lambda rel: set(re.findall(r'\sid="([^"]+)"', (dest/rel).read_text(encoding='utf-8'))))
+    def anchor(rel, frag):
+        "`frag` if the page has it; else its class (`#basicoptim` for `#basicoptim.step`); else the page's top."
+        if not frag or frag[1:] in ids(rel): return frag or ''
+        return '#'+frag[1:].split('.')[0] if frag[1:].split('.')[0] in ids(rel) else ''
     n = 0
     for p in dest.rglob('*.html'):
         here = p.relative_to(dest).parent
         def local(m):
             target = pages.get(m.group(1))
             if target is None: return m.group(0)
-            return f'href="{os.path.relpath(target, here).replace(os.sep, "/")}{m.group(2) or ""}"'
+            return f'href="{os.path.relpath(target, here).replace(os.sep, "/")}{anchor(target, m.group(2))}"'
         text = p.read_text(encoding='utf-8')
         new,k = link.subn(local, text); n += k
         if new!=text: p.write_text(new, encoding='utf-8')

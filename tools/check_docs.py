@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Open every page of the built site (_docs/) in headless Chromium and check it as a reader would see it.
 
-Fails on a JavaScript error, a broken internal link, an image or other resource that does not load,
+Fails on a JavaScript error, a broken internal link (a page, or a #section on it, that is not there), an image or other resource that does not load,
 a stage missing from the sidebar, an exported name without its API entry, a home page without the
 results table, a questionnaire page without all 37 answered questions, or a drawing page (13_draw) whose
 models disagree with PyTorch, whose pad does not draw, or that weighs 1 MB or more. Saves a screenshot of
@@ -21,6 +21,11 @@ site,shots = root/'_docs',root/'_docs_screens'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync']
+
+@functools.cache
+def anchors(page) -> set:
+    "The ids and `<a name>`s of a built page: what a link's #fragment can point at."
+    return set(re.findall(r'\s(?:id|name)="([^"]+)"', Path(page).read_text(encoding='utf-8')))
 
 def exported():
     "The public names (each module's `__all__`) by the page that documents them, from the library's files."
@@ -205,6 +210,8 @@ def main():
                 target = site/unquote(urlparse(url).path[len(urlparse(base).path):])
                 if target.is_dir(): target = target/'index.html'
                 if not target.exists(): errors.append(f"broken link: {href}")
+                elif (frag := unquote(urlparse(url).fragment)) and target.suffix=='.html' and frag not in anchors(target):
+                    errors.append(f"broken link: {href} (no #{frag} on that page)")
             text = page.inner_text('body')
             if name=='index.html':
                 side = page.eval_on_selector_all('#quarto-sidebar a[href]', 'els => els.map(e => e.getAttribute("href"))')
