@@ -32,8 +32,8 @@ import torch.nn.functional as F
 from fastai.vision.all import (untar_data, URLs, Learner, SGD, Adam, set_seed, Callback, CancelFitException, ImageDataLoaders,
                                vision_learner, resnet18, accuracy)
 from book_recipe import book_data, book_data_full, BOOK_STAGES, BOOK10_STAGES
-from fastbook_log5.book import CHAPTER, STAGES, book_accuracy
-from fastbook_log5.stages import stage_funcs
+from fastbook_log5.book import CHAPTER
+from fastbook_log5.stages import stage_funcs, stage_names, stage
 from fastbook_log5.cache import mnist_stacks
 from fastbook_log5.device import get_device
 
@@ -188,7 +188,7 @@ def timed(f):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--stages', default=','.join(s for s in STAGES if s!='autograd')); p.add_argument('--repeats', type=int, default=1)
+    p.add_argument('--stages', default=','.join(s for s in stage_names() if s!='autograd')); p.add_argument('--repeats', type=int, default=1)
     p.add_argument('--device', default=None); p.add_argument('--seed', type=int, default=42)
     p.add_argument('--dataset', default='sample', choices=['sample', 'full'])
     p.add_argument('--pairs', type=int, default=3, help="whole-process pairs (book_recipe.py against log5 reproduce); 0 skips them")
@@ -227,7 +227,7 @@ def stages_table(a, stages, dev, full, path):
     for s in stages:
         r = res[s]; b,o = m(r['book']),m(r['ours'])
         if s in CHAPTER: tb += b; to += o
-        print(f"{s:<13} {b:8.2f} {o:8.2f} {b/o:6.2f} {m(r['book_acc']):9.4f} {m(r['ours_acc']):9.4f} {'' if full else f'{book_accuracy(s):9.4f}'}")
+        print(f"{s:<13} {b:8.2f} {o:8.2f} {b/o:6.2f} {m(r['book_acc']):9.4f} {m(r['ours_acc']):9.4f} {'' if full else f'{stage(s).bar:9.4f}'}")
     print(f"{'chapter':<13} {tb:8.2f} {to:8.2f} {tb/to:6.2f}   (data and the chapter's stages run)")
     if 'basic_learner' in stages and not full:
         fs,t = loops(dev, a.seed),{}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'CHAPTER', 'RECIPE_OF', 'STAGES', 'DATASETS', 'Published', 'book_accuracy']
+__all__ = ['PUBLISHED', 'CHAPTER', 'DATASETS', 'Published', 'book_accuracy']
 
 # %% ../nbs/machinery/01_book.ipynb #6617f7bf
 class Published(NamedTuple):
@@ -29,12 +29,9 @@ PUBLISHED = (
 
 # %% ../nbs/machinery/01_book.ipynb #1bd37736
 CHAPTER = tuple(o.stage for o in PUBLISHED)
-RECIPE_OF = dict(basic_learner='simple_net', autograd='simple_net')  # our stages that follow one of the book's recipes
-STAGES = CHAPTER + tuple(RECIPE_OF)
 DATASETS = dict(sample="MNIST_SAMPLE, the book's 3s and 7s", full='full MNIST, all ten digits')
 
 # %% ../nbs/machinery/01_book.ipynb #668b6870
 def book_accuracy(stage, dataset='sample') -> float|None:
-    "The book's accuracy for `stage` on `dataset` (for our stages, their recipe's), or None."
-    stage = RECIPE_OF.get(stage, stage)
+    "The book's accuracy for its `stage` on `dataset`, or None where the book has none."
     return next((o.accuracy for o in PUBLISHED if o.stage==stage and o.dataset==dataset), None)

@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
 from . import __version__
-from .book import CHAPTER, STAGES, DATASETS, book_accuracy
+from .book import CHAPTER, DATASETS
+from .stages import stage_names, stage
 from .results import atomic_write
 
 # %% auto #0
@@ -25,10 +26,10 @@ class UsageError(ValueError):
 def parse_stages(stages:str) -> list:
     "The stage names in the comma-separated `stages` ('all' for every stage), checked."
     names = [o.strip() for o in stages.split(',') if o.strip()]
-    if names==['all']: return list(STAGES)
+    if names==['all']: return stage_names()
     if 'all' in names: raise UsageError(f"--stages {stages}: all means every stage: give it alone (--stages all), or list the stages you want")
-    bad = [o for o in names if o not in STAGES]
-    if bad or not names: raise UsageError(f"unknown stage {', '.join(map(repr, bad)) or 'list (empty)'}: choose from {','.join(STAGES)} or all")
+    bad = [o for o in names if o not in stage_names()]
+    if bad or not names: raise UsageError(f"unknown stage {', '.join(map(repr, bad)) or 'list (empty)'}: choose from {','.join(stage_names())} or all")
     twice = [o for i,o in enumerate(names) if o in names[:i]]
     if twice: raise UsageError(f"--stages lists {', '.join(dict.fromkeys(twice))} more than once: list each stage once (--seeds repeats them)")
     return names
@@ -97,7 +98,7 @@ def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=
     what = ' vs '.join(st.classes) if len(st.classes)==2 else f"{len(st.classes)} classes, {', '.join(st.classes)}"
     log(f"data: {st.path} ({what}) loaded in {time.perf_counter()-t0:.1f} s; device: {device}")
     for w in data_warnings(st): warn(w)
-    book = {s: book_accuracy(s) for s in stages} if data is None and dataset=='sample' else {}
+    book = {s: stage(s).bar for s in stages} if data is None and dataset=='sample' else {}
     if not book: log("(the book has numbers only for MNIST_SAMPLE's 3s and 7s: its column is empty here)")
     log(fmt_row())
     funcs,rows,curves,skipped = stage_funcs(dataset),[],{},{}
@@ -237,7 +238,7 @@ def _device(device):
     except (ValueError, RuntimeError) as e: raise UsageError(f"--device {device}: {e}") from None
 
 def reproduce(
-    stages:str=','.join(CHAPTER), # comma-separated stages to run, in order, or all: pixel,linear,optimizer,learner,simple_net,resnet,basic_learner,autograd
+    stages:str=','.join(CHAPTER), # comma-separated stages to run, in order, or all (the help lists the registry's)
     seeds:int=1, # number of seeds (42, 43, ...); accuracy is reported as mean ± std over them
     device:str=None, # cpu, cuda, cuda:N, ... (default: cuda when present, else cpu)
     dataset:str='sample', # sample: MNIST_SAMPLE, the book's 3s and 7s; full: all of MNIST, ten digits (both via fastai's untar_data)
@@ -404,6 +405,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', metavar='COMMAND', help=argparse.SUPPRESS)
     for name,f in COMMANDS.items():
         ap = anno_parser(f)
+        for a in ap._actions:  # the stages the help names are the registry's, read as the help is made
+            if name=='reproduce' and a.dest=='stages': a.help = f"comma-separated stages to run, in order, or all: {','.join(stage_names())} (default: {a.default})"
         sub.add_parser(name, prog=f'log5 {name}', parents=[ap], add_help=False, formatter_class=ap.formatter_class, description=f.__doc__)
     return p
 

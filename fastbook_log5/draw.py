@@ -8,7 +8,7 @@ from .files import mnist_path, class_names
 from .data import mnist_xy, nearest_mean, mnist_distance, rmse_distance
 from .all_digits import full_mnist
 from .book import DATASETS
-from .stages import stage_funcs
+from .stages import stage_funcs, REGISTRY
 import base64, json
 from importlib.resources import files
 import numpy as np
@@ -22,7 +22,7 @@ __all__ = ['DRAW_STAGES', 'DISTS', 'GROUPS', 'data_path', 'valid_set', 'train_mo
            'show_asset', 'draw_page', 'draw_widget']
 
 # %% ../nbs/13_draw.ipynb #f817a253
-DRAW_STAGES = ('pixel', 'linear', 'simple_net')
+DRAW_STAGES = tuple(n for n,s in REGISTRY.items() if s.draw)  # the registry says which stages the page shows
 
 def data_path(dataset='sample'):
     "The folder of `dataset`: `'sample'` (MNIST_SAMPLE, 3s and 7s) or `'full'` (all ten digits)."
