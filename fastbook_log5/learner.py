@@ -14,10 +14,9 @@ import torch
 from fastcore.basics import patch
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import master_bar, progress_bar, format_time
-from .results import FitResult
 from .cache import n_classes
 from .guard import diverge_guard, check_fit_args
-from .progress import ShowProgress
+from .progress import ShowProgress, recorded
 from .sgd import batch_accuracy, n_out, loss_for
 from .optimizer import BasicOptim, mnist_dls
 from .nonlinear import get_simple_net
@@ -305,5 +304,4 @@ def fit_basic_learner(epochs=40, lr=0.1, bs=256, path=None, device=None, seed=42
     learn = BasicLearner(mnist_dls(bs, path, device, shuffle=shuffle), get_simple_net(n_out=n_out(c)), loss_for(c), metrics=batch_accuracy,
                          bar=show and bar is None)
     with diverge_guard('basic_learner', lr): learn.fit(epochs, lr, cbs=ShowProgress(bar) if bar else None)
-    vals = learn.recorder.values
-    return FitResult(vals[-1][2], [v[2] for v in vals], [v[0] for v in vals], learn, learn.model)
+    return recorded(learn)

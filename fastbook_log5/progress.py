@@ -11,7 +11,7 @@ import fastai.callback.progress  # noqa: F401 (registers the progress bar, `no_b
 from .results import FitResult
 
 # %% auto #0
-__all__ = ['progress', 'ShowProgress', 'learner_result']
+__all__ = ['progress', 'ShowProgress', 'recorded', 'learner_result']
 
 # %% ../nbs/machinery/04_progress.ipynb #6a815862
 def progress(it, show=True, bar=None, unit='epoch'):
@@ -35,6 +35,12 @@ class ShowProgress(Callback):
     def after_fit(self):
         for _ in self.steps: pass
 
+# %% ../nbs/machinery/04_progress.ipynb #6b3dbafa
+def recorded(learn) -> FitResult:
+    "The `FitResult` of `learn`'s recorder: the last epoch's metric, each epoch's metric and train loss."
+    vals = learn.recorder.values
+    return FitResult(float(vals[-1][2]), [float(v[2]) for v in vals], [float(v[0]) for v in vals], learn, learn.model)
+
 # %% ../nbs/machinery/04_progress.ipynb #fd25822e
 def learner_result(learn, fit, stage, lr, show=True, bar=None):
     "Run `fit()` guarded, showing progress as `progress` does; return the recorder's `FitResult`."
@@ -42,5 +48,4 @@ def learner_result(learn, fit, stage, lr, show=True, bar=None):
         if bar is None and show: fit()
         else:
             with learn.no_bar(), learn.no_logging(), learn.added_cbs([ShowProgress(bar)] if bar else []): fit()
-    vals = learn.recorder.values
-    return FitResult(float(vals[-1][2]), [float(v[2]) for v in vals], [float(v[0]) for v in vals], learn, learn.model)
+    return recorded(learn)

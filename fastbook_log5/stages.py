@@ -21,7 +21,7 @@ class Ref(str):
 
 # %% ../nbs/machinery/08_stages.ipynb #ba82e103
 class Stage(NamedTuple):
-    "One stage: `name`, `notebook`, what it `adds`, `fit` and its arguments per dataset, `book` stage, `draw`."
+    "One stage: `name`, `notebook`, what it `adds`, `fit` and its arguments per dataset, `book`, `draw`."
     name: str
     notebook: str
     adds: str
