@@ -21,7 +21,7 @@ from .nonlinear import get_simple_net
 
 # %% auto #0
 __all__ = ['Tensor', 'no_grad', 'toposort', 'unbroadcast', 'our_grads', 'torch_grads', 'numeric_grads', 'check_grads', 'where',
-           'our_init_params', 'our_mnist_loss', 'our_train_epoch', 'validate', 'fit', 'our_simple_net',
+           'our_init_params', 'our_mnist_loss', 'our_train_epoch', 'validate', 'fit', 'our_simple_net', 'net_params',
            'simple_net_params', 'our_cross_entropy', 'our_loss_for', 'fit_autograd', 'draw_graph', 'epoch_runners',
            'time_epochs']
 
@@ -360,10 +360,14 @@ def our_simple_net(xb, w1, b1, w2, b2):
     "04's two-layer network on our `Tensor`: `xb@w1 + b1`, ReLU, then `@w2 + b2`."
     return (xb@w1 + b1).relu()@w2 + b2
 
+def net_params(net, device=None):
+    "A copy of a `simple_net`'s weights, `[w1, b1, w2, b2]`, as our `Tensor`s on `device` (default: its own)."
+    l1,_,l2 = net
+    return [Tensor(t.detach().clone().to(device or t.device), requires_grad=True) for t in (l1.weight.T.contiguous(), l1.bias, l2.weight.T.contiguous(), l2.bias)]
+
 def simple_net_params(n_out=1, n_hidden=30, device=None):
     "`[w1, b1, w2, b2]` as our `Tensor`s on `device`: what `get_simple_net` draws, for 04's start."
-    l1,_,l2 = get_simple_net(n_hidden, n_out)
-    return [Tensor(t.detach().to(get_device(device)), requires_grad=True) for t in (l1.weight.T.contiguous(), l1.bias, l2.weight.T.contiguous(), l2.bias)]
+    return net_params(get_simple_net(n_hidden, n_out), get_device(device))
 
 # %% ../nbs/10_backprop.ipynb #0929a67d
 def our_cross_entropy(preds, targs):
@@ -426,7 +430,7 @@ def draw_graph(root, names=None, ax=None):
 def epoch_runners(dl, lr=0.1, n_out=1):
     "One-epoch trainers of `simple_net` on `dl` from the same start: ours and PyTorch's autograd."
     net = get_simple_net(n_out=n_out).to(dl.device)
-    w1,b1,w2,b2 = [Tensor(t.detach().clone(), requires_grad=True) for t in (net[0].weight.T.contiguous(), net[0].bias, net[2].weight.T.contiguous(), net[2].bias)]
+    w1,b1,w2,b2 = net_params(net)
     c = 2 if n_out==1 else n_out
     def ours(): our_train_epoch(partial(our_simple_net, w1=w1, b1=b1, w2=w2, b2=b2), lr, [w1, b1, w2, b2], dl, our_loss_for(c))
     def pytorch(): torch_train_epoch(net, lr, list(net.parameters()), dl, torch_loss_for(c))
