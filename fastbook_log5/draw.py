@@ -5,7 +5,7 @@
 # %% ../nbs/13_draw.ipynb #73151d15
 from __future__ import annotations
 from .files import mnist_path, class_names
-from .data import mnist_xy, nearest_mean, mnist_distance, rmse_distance
+from .data import mnist_xy, mnist_distance, rmse_distance
 from .all_digits import full_mnist
 from .book import DATASETS
 from .stages import stage_funcs
@@ -18,8 +18,8 @@ from IPython.display import HTML
 
 # %% auto #0
 __all__ = ['DRAW_STAGES', 'DISTS', 'GROUPS', 'data_path', 'valid_set', 'train_models', 'pixel_dist', 'encode', 'decode',
-           'model_name', 'export_model', 'export_models', 'spec_scores', 'spec_labels', 'stage_labels', 'asset_text',
-           'show_asset', 'draw_page', 'draw_widget']
+           'model_name', 'export_model', 'export_models', 'spec_scores', 'spec_labels', 'asset_text', 'show_asset',
+           'draw_page', 'draw_widget']
 
 # %% ../nbs/13_draw.ipynb #f817a253
 DRAW_STAGES = ('pixel', 'linear', 'simple_net')
@@ -90,13 +90,6 @@ def spec_labels(spec, x) -> torch.Tensor:
     "The class index the exported model `spec` gives each image of `x`."
     s = spec_scores(spec, x)
     return s.argmin(1) if spec['kind']=='pixel' else s.argmax(1)
-
-# %% ../nbs/13_draw.ipynb #f109f0b0
-def stage_labels(stage, res, x, dist='l1') -> torch.Tensor:
-    "The class index the trained model of `stage` (its `FitResult`) gives each image of `x` (N, 784)."
-    if stage=='pixel': return nearest_mean(x.view(-1, 28, 28), res.model.to(x.device), DISTS[dist])
-    with torch.no_grad(): z = res.model(x)
-    return (z[:, 0]<=0).long() if z.shape[1]==1 else z.argmax(1)
 
 # %% ../nbs/13_draw.ipynb #726ec7d4
 def asset_text(name) -> str:
