@@ -87,7 +87,7 @@ def term_bar(label, stream=None, width=24, every=0.1):
 
 # %% ../nbs/12_cli.ipynb #0e953b8c
 def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=None, dataset='sample', test=None):
-    "Run `stages` for each of `seeds` on `data` or `dataset`, each scored on `test` too; `(rows, curves, skipped)`."
+    "Run `stages` for `seeds` on `data` or `dataset`, each scored on `test`; `(rows, curves, skipped)`."
     from fastbook_log5.device import get_device
     from fastbook_log5.cache import mnist_stacks
     from fastbook_log5.stages import stage_funcs

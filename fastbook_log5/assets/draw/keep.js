@@ -56,7 +56,7 @@ function keeper(root, models, groups, image, clear) {
   const counts = () => Object.fromEntries(classes.map(c => [c, kept.filter(o => o.c === c).length]).filter(([, n]) => n));
   function refresh() {
     const n = counts();
-    $('.l5-counts').textContent = kept.length ? 'kept: ' + Object.entries(n).map(([c, k]) => `${k} \u00d7 ${c}`).join(', ') : 'none kept yet';
+    $('.l5-counts').textContent = kept.length ? `kept: ${Object.entries(n).map(([c, k]) => `${k} of ${c}`).join(', ')} (${kept.length} in all)` : 'none kept yet';
     for (const o of dls) o.b.disabled = !o.cs.some(c => n[c]);
     $('.l5-undo').disabled = $('.l5-forget').disabled = !kept.length;
   }
