@@ -175,6 +175,8 @@ def keep_problems(browser, url):
     page.on('pageerror', lambda e: errs.append(f"JavaScript error while keeping drawings: {e}"))
     if page.evaluate('window.log5draw.kept()'): errs.append(f"a fresh browser already has drawings kept: {page.evaluate('window.log5draw.kept()')}")
     pad,drawn = page.locator('.log5draw .l5-pad'),[]
+    page.click('.log5draw .l5-clear'); page.wait_for_timeout(100)
+    if not page.is_disabled('.log5draw .l5-as[data-c="3"]'): errs.append("an empty pad can be kept as a drawing")
     for i,(c,dx,dy) in enumerate([('3', 0, 0), ('7', 0, 0), ('3', 0.08, 0.05), ('7', -0.1, 0), ('3', -0.05, -0.08), ('7', 0.1, 0.08), ('1', 0, 0)]):
         page.click('.log5draw .l5-clear'); box,pts = pad.bounding_box(),DRAWN[c]
         page.mouse.move(box['x']+(pts[0][0]+dx)*box['width'], box['y']+(pts[0][1]+dy)*box['height']); page.mouse.down()
