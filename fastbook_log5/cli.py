@@ -87,37 +87,41 @@ def term_bar(label, stream=None, width=24, every=0.1):
     return show
 
 # %% ../nbs/12_cli.ipynb #0e953b8c
-def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=None, dataset='sample'):
-    "Run `stages` for each of `seeds` on `data` or `dataset`; return `(rows, curves, skipped)`."
+def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=None, dataset='sample', test=None):
+    "Run `stages` for `seeds` on `data` or `dataset`, each scored on `test`; `(rows, curves, skipped)`."
     from fastbook_log5.device import get_device
     from fastbook_log5.cache import mnist_stacks
     from fastbook_log5.stages import stage_funcs
+    from fastbook_log5.testset import testset_accuracy
     warn = warn or (lambda s: print(s, file=sys.stderr, flush=True))
     device = get_device(device)
     t0 = time.perf_counter(); st = mnist_stacks(data)
     what = ' vs '.join(st.classes) if len(st.classes)==2 else f"{len(st.classes)} classes, {', '.join(st.classes)}"
     log(f"data: {st.path} ({what}) loaded in {time.perf_counter()-t0:.1f} s; device: {device}")
     for w in data_warnings(st): warn(w)
+    if test is not None: log(f"test: {test}")
     book = {s: stage(s).bar for s in stages} if data is None and dataset=='sample' else {}
     if not book: log("(the book has numbers only for MNIST_SAMPLE's 3s and 7s: its column is empty here)")
-    log(fmt_row())
+    log(fmt_row(test=test is not None))
     funcs,rows,curves,skipped = stage_funcs(dataset),[],{},{}
     n_train = sum(len(o) for o in st.train)
     for name in stages:
         why = cannot_train(funcs[name], n_train)
         if why:
             skipped[name] = why; log(f"{name:<13} {book[name] if name in book else '—':>6}  {why}"); continue
-        accs,secs = [],[]
+        accs,secs,taccs = [],[],[]
         for seed in seeds:
             label = name if len(seeds)==1 else f"{name} ({seed})"
             t0 = time.perf_counter()
             r = funcs[name](path=data, device=device, seed=seed, show=False, bar=bar(label) if bar else None)
             secs.append(time.perf_counter()-t0); accs.append(round(float(r.accuracy), 4))
             if seed==seeds[0] and r.accs: curves[name] = [float(a) for a in r.accs]
+            if test is not None: taccs.append(testset_accuracy(name, r, test, dataset))
         rows.append(dict(stage=name, accuracy=round(statistics.mean(accs), 4),
                          accuracy_std=round(statistics.pstdev(accs), 4) if len(accs)>1 else None,
                          seconds=round(statistics.mean(secs), 2), book_accuracy=book.get(name),
                          accuracies=accs, seconds_per_seed=[round(s, 2) for s in secs]))
+        if taccs: rows[-1].update(test_accuracy=round(statistics.mean(taccs), 4), test_accuracies=[round(a, 4) for a in taccs])
         log(fmt_row(rows[-1]))
     return rows, curves, skipped
 
@@ -128,23 +132,25 @@ def _cells(r) -> tuple:
     book,diff = ('—', '') if r['book_accuracy'] is None else (f"{r['book_accuracy']:.4f}", f"{r['accuracy']-r['book_accuracy']:+.4f}")
     return book, std, diff
 
-def fmt_row(r=None) -> str:
-    "One line of the printed table (the header when `r` is None)."
-    if r is None: return f"{'stage':<13} {'book':>6} {'measured':>8} {'± std':>7} {'vs book':>8} {'seconds':>8}"
+def fmt_row(r=None, test=False) -> str:
+    "One line of the printed table (the header when `r` is None, with a test column if `test`)."
+    if r is None: return f"{'stage':<13} {'book':>6} {'measured':>8} {'± std':>7} {'vs book':>8} {'seconds':>8}" + f" {'test':>6}"*test
     book,std,diff = _cells(r)
-    return f"{r['stage']:<13} {book:>6} {r['accuracy']:>8.4f} {std:>7} {diff:>8} {r['seconds']:>8.1f}"
+    return f"{r['stage']:<13} {book:>6} {r['accuracy']:>8.4f} {std:>7} {diff:>8} {r['seconds']:>8.1f}" + (f" {r['test_accuracy']:>6.4f}" if 'test_accuracy' in r else '')
 
 # %% ../nbs/12_cli.ipynb #173fca6b
 def results_md(res) -> str:
     "The results table as markdown."
-    lines = ['| stage | book | measured | ± std | vs book | seconds |', '|---|---:|---:|---:|---:|---:|']
+    t = 'test' in res  # a column for the test folder's accuracy
+    lines = ['| stage | book | measured | ± std | vs book | seconds |' + ' test |'*t, '|---|---:|---:|---:|---:|---:|' + '---:|'*t]
     for r in res['stages']:
         book,std,diff = _cells(r)
-        lines.append(f"| {r['stage']} | {book} | {r['accuracy']:.4f} | {std} | {diff} | {r['seconds']:.1f} |")
-    lines += [f"| {k} | | {why} | | | |" for k,why in res.get('skipped', {}).items()]
+        lines.append(f"| {r['stage']} | {book} | {r['accuracy']:.4f} | {std} | {diff} | {r['seconds']:.1f} |" + (f" {r['test_accuracy']:.4f} |" if t else ''))
+    lines += [f"| {k} | | {why} | | | |" + ' |'*t for k,why in res.get('skipped', {}).items()]
     m = res['machine']
     return '\n'.join(lines) + (f"\n\nRun {res['created']}: `{' '.join(res['command'])}`. Device: {res['device']} ({m['cpu']}, {m['cores']} cores"
         + (f", {m['gpu']}" if m.get('gpu') else '') + f"); seeds: {', '.join(map(str, res['seeds']))}; data: {res['data']}; "
+        + (f"test: {res['test']['folder']} ({', '.join(f'{n} of {c}' for c,n in res['test']['images'].items())}); " if t else '')
         + ', '.join(f"{k} {v}" for k,v in res['versions'].items()) + ".\n")
 
 # %% ../nbs/12_cli.ipynb #467b4f9e
@@ -244,6 +250,7 @@ def reproduce(
     dataset:str='sample', # sample: MNIST_SAMPLE, the book's 3s and 7s; full: all of MNIST, ten digits (both via fastai's untar_data)
     data:str=None, # instead of --dataset, a folder of 28×28 images: train/ and valid/ (or training/ and testing/), each with the same class folders
     out:str='log5_results', # folder for the results; each run goes to OUT/runs/DATE-TIME/, the newest also to OUT/
+    test:str=None, # a folder of class folders (3/, 7/: the draw page's download, unzipped) to score each stage's model on
     quiet:store_true=False, # no progress bars (there are none either when the output is not a terminal)
     debug:store_true=False, # show the full traceback of an error
 ):
@@ -252,7 +259,7 @@ def reproduce(
     if dataset not in DATASETS: raise UsageError(f"--dataset {dataset}: choose sample (3s and 7s) or full (ten digits)")
     if data is not None and dataset!='sample': raise UsageError(f"--data and --dataset {dataset} both name the data: give one of them")
     if not 1 <= seeds <= MAX_SEEDS: raise UsageError(f"--seeds {seeds}: choose 1 to {MAX_SEEDS} (each seed trains every stage again)")
-    for flag,v in (('--out', out), ('--data', data)):
+    for flag,v in (('--out', out), ('--data', data), ('--test', test)):
         try: str(v).encode('utf-8')
         except UnicodeEncodeError:
             raise UsageError(f"{flag} {v!a}: the name is not valid UTF-8, and the results files record it: rename the folder, or choose another") from None
@@ -262,11 +269,17 @@ def reproduce(
     if dataset=='full':
         from fastbook_log5.all_digits import full_mnist
         data = str(full_mnist())
+    if test is not None:  # read and checked now: a mistake in it is said before anything trains
+        from fastbook_log5.files import class_names, DataError
+        from fastbook_log5.testset import load_testset
+        classes = class_names(mnist_path(data))
+        try: test = load_testset(test, classes, dev)
+        except DataError as e: raise UsageError(str(e)) from None
     existed = Path(out).expanduser().exists()
     out = check_out(out, mnist_path(data))
     seed_list = [42+i for i in range(seeds)]
     bar = None if quiet or not sys.stdout.isatty() else term_bar
-    try: rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset)
+    try: rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset, test=test)
     except BaseException:  # a data error or Ctrl-C: leave no empty folder of ours behind
         if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
         raise
@@ -279,6 +292,7 @@ def reproduce(
                created=datetime.now().astimezone().isoformat(timespec='seconds'),
                command=_command or ['log5', 'reproduce', *sys.argv[1:]], machine=machine_info(dev))
     if skipped: res['skipped'] = skipped
+    if test is not None: res['test'] = dict(folder=str(test.path.resolve()), images=test.counts)
     try: run = write_results(out, res, curves)
     except OSError as e:
         raise RuntimeError(f"could not write the results into {out} ({e.strerror or e}): free some space or choose another --out; "

@@ -4,11 +4,13 @@
 Fails on a JavaScript error, a broken internal link (a page, or a #section on it, that is not there), an image or other resource that does not load,
 a stage missing from the sidebar, an exported name without its API entry, a home page without the
 results table, a questionnaire page without all 37 answered questions, or a drawing page (13_draw) whose
-models disagree with PyTorch, whose pad does not draw, or that weighs 1 MB or more. Saves a screenshot of
+models disagree with PyTorch, whose pad does not draw, or that weighs 1 MB or more, or whose kept drawings
+are not kept across a reload, or download as a zip unlike one split of MNIST_SAMPLE, or whose PNGs differ
+from the page's 28x28 images, or on which `log5 reproduce --stages pixel,linear --test` gives no test column. Saves a screenshot of
 each page into _docs_screens/. The browser is the system's
 Chromium (Debian's `chromium`), driven by Playwright's Python package.
 """
-import ast, functools, http.server, math, os, re, sys, threading
+import ast, functools, http.server, math, os, re, shutil, sys, threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse, unquote
 from fastbook_log5.book import book_accuracy
@@ -164,6 +166,69 @@ def draw_problems(page, shots):
     print(f"     13_draw: the page weighs {own/1e6:.2f} MB ({sum(n for _,n in sizes)/1e6:.2f} MB with the site's theme that every page loads)")
     return errs
 
+DRAWN = {'3': [(0.3, 0.2), (0.7, 0.2), (0.45, 0.5), (0.7, 0.65), (0.55, 0.85), (0.3, 0.8)],  # strokes, as fractions of the pad
+         '7': [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)], '1': [(0.5, 0.15), (0.52, 0.85)]}
+
+def keep_problems(browser, url):
+    "Keep drawings as 3s, 7s and a 1, reload, download the zips, check them against the page, run `log5 reproduce --test`."
+    import io, json, subprocess, tempfile, zipfile
+    import numpy as np
+    from PIL import Image
+    from fastbook_log5.files import load_image
+    errs,ctx = [],browser.new_context(accept_downloads=True, viewport={'width': 1280, 'height': 900})  # a fresh browser: nothing kept yet
+    page = ctx.new_page(); page.goto(url, wait_until='load')
+    page.on('pageerror', lambda e: errs.append(f"JavaScript error while keeping drawings: {e}"))
+    if page.evaluate('window.log5draw.kept()'): errs.append(f"a fresh browser already has drawings kept: {page.evaluate('window.log5draw.kept()')}")
+    pad,drawn = page.locator('.log5draw .l5-pad'),[]
+    page.click('.log5draw .l5-clear'); page.wait_for_timeout(100)
+    if not page.is_disabled('.log5draw .l5-as[data-c="3"]'): errs.append("an empty pad can be kept as a drawing")
+    for i,(c,dx,dy) in enumerate([('3', 0, 0), ('7', 0, 0), ('3', 0.08, 0.05), ('7', -0.1, 0), ('3', -0.05, -0.08), ('7', 0.1, 0.08), ('1', 0, 0)]):
+        page.click('.log5draw .l5-clear'); box,pts = pad.bounding_box(),DRAWN[c]
+        page.mouse.move(box['x']+(pts[0][0]+dx)*box['width'], box['y']+(pts[0][1]+dy)*box['height']); page.mouse.down()
+        for a,b in pts[1:]: page.mouse.move(box['x']+(a+dx)*box['width'], box['y']+(b+dy)*box['height'], steps=6)
+        page.mouse.up(); page.wait_for_timeout(100)
+        drawn.append((c, np.round(255*np.array(page.evaluate('window.log5draw.image()'))).reshape(28, 28)))
+        page.click(f'.log5draw .l5-as[data-c="{c}"]'); page.wait_for_timeout(50)
+        if sum(page.evaluate('window.log5draw.image()')): errs.append("keeping a drawing does not clear the pad for the next one")
+    want = {'3': 3, '7': 3, '1': 1}
+    if (got := page.evaluate('window.log5draw.kept()'))!=want: errs.append(f"kept {got}, not the {want} drawn")
+    page.reload(wait_until='load'); page.wait_for_timeout(200)
+    if (got := page.evaluate('window.log5draw.kept()'))!=want: errs.append(f"after a reload the page has {got} kept, not {want}")
+    if (t := page.inner_text('.log5draw .l5-counts'))!='kept: 1 of 1, 3 of 3, 3 of 7 (7 in all)': errs.append(f"the counts read {t!r}")
+    if errs: ctx.close(); return errs  # nothing kept to download
+    d = Path(tempfile.mkdtemp())
+    for g,classes in (('sample', ('3', '7')), ('full', ('1', '3', '7'))):
+        with page.expect_download() as dl: page.click(f'.log5draw .l5-dl[data-group="{g}"]')
+        z = zipfile.ZipFile(io.BytesIO(Path(dl.value.path()).read_bytes()))
+        if (bad := z.testzip()) is not None: errs.append(f"{g} zip: {bad} fails its CRC"); continue
+        names = sorted(z.namelist())
+        mine = [(c, a) for c,a in drawn if c in classes]
+        if names!=sorted(f"{c}/drawn_{i:04d}.png" for c in classes for i in range(1, want[c]+1)): errs.append(f"{g} zip holds {names}"); continue
+        z.extractall(d/g)
+        for c in classes:  # the i-th kept drawing of class c is c/drawn_000i.png
+            for i,(_,a) in enumerate([o for o in mine if o[0]==c], 1):
+                fn = d/g/c/f"drawn_{i:04d}.png"
+                with Image.open(fn) as im: mode = (im.mode, im.size)
+                if mode!=('L', (28, 28)): errs.append(f"{fn.name} of {c} is {mode}, not 28x28 greyscale ('L')")
+                if (diff := np.abs(load_image(fn).astype(int) - a).max()) > 0: errs.append(f"{g} zip: {c}/{fn.name} differs from the page's 28x28 image by {diff}")
+    if not errs:
+        r = subprocess.run([sys.executable, '-c', 'import sys; from fastbook_log5.cli import main; sys.exit(main())', 'reproduce', '--stages', 'pixel,linear',
+                            '--test', str(d/'sample'), '--out', str(d/'out')], capture_output=True, text=True)
+        rows = [l for l in r.stdout.splitlines() if l.split()[:1] in (['stage'], ['pixel'], ['linear'])]
+        res = json.loads((d/'out'/'results.json').read_text()) if r.returncode==0 else {}
+        if r.returncode or not rows or not rows[0].endswith(' test') or [o.get('test_accuracy') is not None for o in res['stages']]!=[True, True]:
+            errs.append(f"log5 reproduce --test on the download: exit {r.returncode}, {r.stderr.strip()[-300:] or rows}")
+        else: print("     13_draw: log5 reproduce --stages pixel,linear --test on the drawings kept:\n" + '\n'.join('       '+l for l in rows))
+    page.click('.log5draw .l5-undo'); page.wait_for_timeout(50)
+    if (got := page.evaluate('window.log5draw.kept()'))!={'3': 3, '7': 3}: errs.append(f"undo the last leaves {got}")
+    page.click('.log5draw .l5-forget'); page.wait_for_timeout(50)
+    if not page.evaluate('window.log5draw.kept()'): errs.append("one click on 'forget them all' forgets them: it takes two")
+    else: page.click('.log5draw .l5-forget'); page.reload(wait_until='load')
+    if page.evaluate('window.log5draw.kept()'): errs.append(f"forgotten, yet after a reload {page.evaluate('window.log5draw.kept()')} are kept")
+    ctx.close(); shutil.rmtree(d, ignore_errors=True)
+    if not errs: print("     13_draw: 7 drawings kept, still kept after a reload, downloaded as zips that match the page's 28x28 images")
+    return errs
+
 def serve():
     handler = functools.partial(Quiet, directory=str(site))
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
@@ -222,7 +287,7 @@ def main():
                 bold = page.eval_on_selector_all('strong', 'els => els.map(e => e.innerText)')
                 seen = {int(m.group(1)) for b in bold if (m := re.match(r'(\d+)\. ', b))}
                 if seen != set(range(1, 38)): errors.append(f"questionnaire page lacks questions {sorted(set(range(1, 38)) - seen)}")
-            if name=='13_draw.html': errors += draw_problems(page, shots)
+            if name=='13_draw.html': errors += draw_problems(page, shots) + keep_problems(browser, page.url)
             for nm in sorted(api.get(name, ())):
                 if not page.query_selector(f'[id="{nm.lower()}"], [id="{nm}"]') and nm not in text: errors.append(f"no API entry for {nm}")
             n_img,n_nb = len(page.query_selector_all('img')),n_plots(name[:-5])

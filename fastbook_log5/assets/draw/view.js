@@ -74,6 +74,7 @@ function widget(root, specs, groups) {
     for (const k of names) { cards[k] = card(models[k]); grid.append(cards[k].el); }
     root.querySelector('.l5-groups').append(sec);
   }
+  const keep = keeper(root, models, groups, () => x, () => clear());
   let x = new Float64Array(784), queued = false;
   function ink() { const d = ctx.getImageData(0, 0, W, H).data, a = new Float32Array(W*H); for (let i = 0; i < a.length; i++) a[i] = d[4*i + 3]/255; return a; }
   function update() {
@@ -83,6 +84,7 @@ function widget(root, specs, groups) {
     const empty = x.every(v => v === 0);
     root.querySelector('.l5-cap').textContent = empty ? 'what the models see: 28x28 (draw a digit)' : 'what the models see: 28x28';
     for (const [k, m] of Object.entries(models)) cards[k].update(empty ? null : run[m.kind](m, x), x);
+    keep.ready(!empty);
   }
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(update); } };
   ctx.lineWidth = 24; ctx.lineCap = ctx.lineJoin = 'round'; ctx.strokeStyle = ctx.fillStyle = '#111';
@@ -104,7 +106,7 @@ function widget(root, specs, groups) {
   ctx.beginPath(); ctx.arc(140, 95, 52, 1.1*Math.PI, 2.5*Math.PI); ctx.stroke();
   ctx.beginPath(); ctx.arc(140, 200, 55, 1.5*Math.PI, 2.9*Math.PI); ctx.stroke();
   update();
-  return {predict: pixels => predictWith(models, pixels), image: () => Array.from(x), clear, models: Object.keys(models),
+  return {predict: pixels => predictWith(models, pixels), image: () => Array.from(x), clear, models: Object.keys(models), kept: keep.counts, files: keep.files,
           labels: () => Object.fromEntries(Object.entries(cards).map(([k, c]) => [k, c.label()])),
           toMnist: (ink, w, h, centred = true) => Array.from(toMnist(Float32Array.from(ink), w, h, centred))};
 }
