@@ -361,7 +361,7 @@ def our_simple_net(xb, w1, b1, w2, b2):
     return (xb@w1 + b1).relu()@w2 + b2
 
 def net_params(net, device=None):
-    "A copy of a `simple_net`'s weights, `[w1, b1, w2, b2]`, as our `Tensor`s on `device` (default: its own)."
+    "A copy of a `simple_net`'s weights, `[w1, b1, w2, b2]`, as our `Tensor`s on `device` (or its own)."
     l1,_,l2 = net
     return [Tensor(t.detach().clone().to(device or t.device), requires_grad=True) for t in (l1.weight.T.contiguous(), l1.bias, l2.weight.T.contiguous(), l2.bias)]
 

@@ -303,10 +303,10 @@ def reproduce(
 # %% ../nbs/12_cli.ipynb #b0dc8d12
 def _anki(fn, qs):
     "Write the cards `qs` to `fn` for Anki's importer; an existing file only if it is an earlier export."
-    from fastbook_log5.quiz import anki_text
+    from fastbook_log5.quiz import anki_text, ANKI_HEAD
     p = Path(fn).expanduser()
     if p.is_dir(): raise UsageError(f"--anki {fn} is a folder: give a file name, e.g. {p/'fastbook_log5.txt'}")
-    if p.exists() and not p.read_bytes().startswith(b'#separator:tab\n#html:true\n#deck:fastbook_log5'):
+    if p.exists() and not p.read_bytes().startswith(ANKI_HEAD.encode()):
         raise UsageError(f"--anki {fn} exists and is not an export of these cards: choose another name, or move it away")
     try: atomic_write(p, lambda t: t.write_text(anki_text(qs), encoding='utf-8'))
     except OSError as e: raise UsageError(f"cannot write --anki {fn} ({e.strerror}): choose a file in a folder you can write") from None
@@ -352,13 +352,14 @@ def quiz(
         elif due: print("nothing is due: no card is on the schedule yet, since none has been graded (drop --due to start)")
         else: print("nothing to ask: every question chosen was graded right last time (drop --missed to go through them again)")
         return
-    tally, session = dict(right=0, graded=0), new_session(prog, now)
+    session = new_session(prog, now)
     def graded(n, g): grade(session, n, g, clock()); save_session(path, session)  # each grade saved as it is given
-    try: ask(qs, prog, sys.stdin, sys.stdout, tally, on_grade=graded)
+    try: ask(qs, prog, sys.stdin, sys.stdout, on_grade=graded)
     except KeyboardInterrupt: print("\nstopped")
     prog = save_session(path, session)
     earlier = [o for o in prog['scores'] if o.get('session')!=session['id']][::-1]
-    print(f"\nscore: {tally['right']}/{tally['graded']}" + (f" (of {len(qs)} asked)" if tally['graded'] < len(qs) else ''))
+    score = session['score']  # the session counts its grades: the score printed is the one saved
+    print(f"\nscore: {score['right']}/{score['graded']}" + (f" (of {len(qs)} asked)" if score['graded'] < len(qs) else ''))
     if earlier: print("earlier: " + ', '.join(f"{o['right']}/{o['graded']} ({o['when'][:10]})" for o in earlier[:5]))
     tomorrow, week = due_counts(prog, clock())
     print(f"due by tomorrow: {tomorrow}, within a week: {week} (of {len(prog['cards'])} on the schedule; {len(QUESTIONS)-len(prog['cards'])} never graded)")

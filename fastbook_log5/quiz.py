@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DOCS', 'QUESTIONS', 'RATINGS', 'ANKI_DECK', 'Question', 'question', 'answer', 'default_progress', 'new_progress',
-           'backup_path', 'load_progress', 'save_progress', 'check_progress', 'scheduler', 'review', 'due_in',
-           'due_counts', 'next_due', 'parse_only', 'quiz_order', 'ask', 'new_session', 'grade', 'save_session',
-           'anki_text']
+__all__ = ['DOCS', 'QUESTIONS', 'RATINGS', 'ANKI_DECK', 'ANKI_HEAD', 'Question', 'question', 'answer', 'default_progress',
+           'new_progress', 'backup_path', 'load_progress', 'save_progress', 'check_progress', 'scheduler', 'review',
+           'due_in', 'due_counts', 'next_due', 'parse_only', 'quiz_order', 'ask', 'new_session', 'grade',
+           'save_session', 'anki_text']
 
 # %% ../nbs/08_questionnaire.ipynb #0207d1c2
 def _docs_site() -> str:
@@ -261,6 +261,7 @@ def save_session(path, session, warn=None) -> dict:
 
 # %% ../nbs/08_questionnaire.ipynb #e8d86f22
 ANKI_DECK = "fastbook_log5::chapter 4"
+ANKI_HEAD = f"#separator:tab\n#html:true\n#deck:{ANKI_DECK}\n"  # how every export begins: what marks a file as one
 
 def _html(s) -> str:
     "`s` as one line of Anki HTML: escaped, `code` in <code>, no tabs or newlines."
@@ -271,4 +272,4 @@ def anki_text(qs=None) -> str:
     "The questions `qs` (default: all 37) as a file Anki's text importer reads, one stable id per card."
     rows = [f"fastbook_log5-ch4-q{q.n:02d}\t{_html(q.q)}\t{_html(q.a)}<br><br><a href=\"{html.escape(q.url)}\">{_html(q.section)}</a>"
             for q in (qs or QUESTIONS)]
-    return '\n'.join(['#separator:tab', '#html:true', f'#deck:{ANKI_DECK}', '#notetype:Basic', '#guid column:1', *rows]) + '\n'
+    return ANKI_HEAD + '\n'.join(['#notetype:Basic', '#guid column:1', *rows]) + '\n'
