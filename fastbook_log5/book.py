@@ -29,7 +29,7 @@ PUBLISHED = (
 
 # %% ../nbs/machinery/01_book.ipynb #1bd37736
 CHAPTER = tuple(o.stage for o in PUBLISHED)
-RECIPE_OF = dict(basic_learner='simple_net', autograd='simple_net')  # our stages that follow one of the book's recipes
+RECIPE_OF = dict(basic_learner='simple_net', autograd='simple_net', scratch='resnet')  # our stages that follow one of the book's recipes
 STAGES = CHAPTER + tuple(RECIPE_OF)
 DATASETS = dict(sample="MNIST_SAMPLE, the book's 3s and 7s", full='full MNIST, all ten digits')
 

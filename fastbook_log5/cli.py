@@ -237,7 +237,7 @@ def _device(device):
     except (ValueError, RuntimeError) as e: raise UsageError(f"--device {device}: {e}") from None
 
 def reproduce(
-    stages:str=','.join(CHAPTER), # comma-separated stages to run, in order, or all: pixel,linear,optimizer,learner,simple_net,resnet,basic_learner,autograd
+    stages:str=','.join(CHAPTER), # comma-separated stages to run, in order, or all: pixel,linear,optimizer,learner,simple_net,resnet,basic_learner,autograd,scratch
     seeds:int=1, # number of seeds (42, 43, ...); accuracy is reported as mean ± std over them
     device:str=None, # cpu, cuda, cuda:N, ... (default: cuda when present, else cpu)
     dataset:str='sample', # sample: MNIST_SAMPLE, the book's 3s and 7s; full: all of MNIST, ten digits (both via fastai's untar_data)

@@ -14,6 +14,7 @@ from .resnet import fit_resnet
 from .learner import fit_basic_learner
 from .all_digits import FULL_RESNET_LR, FULL_RESNET_BS, FULL_SIMPLE_NET_LR
 from .autograd import fit_autograd
+from .scratch import fit_scratch
 
 # %% auto #0
 __all__ = ['stage_funcs']
@@ -28,4 +29,5 @@ def stage_funcs(dataset='sample') -> dict:
                 simple_net=partial(fit_simple_net, learner=False, **(dict(lr=FULL_SIMPLE_NET_LR) if full else {})),
                 resnet=partial(fit_resnet, lr=FULL_RESNET_LR, bs=FULL_RESNET_BS) if full else fit_resnet,
                 basic_learner=partial(fit_basic_learner, lr=FULL_SIMPLE_NET_LR) if full else fit_basic_learner,
-                autograd=partial(fit_autograd, lr=FULL_SIMPLE_NET_LR) if full else fit_autograd)
+                autograd=partial(fit_autograd, lr=FULL_SIMPLE_NET_LR) if full else fit_autograd,
+                scratch=partial(fit_scratch, lr=FULL_RESNET_LR, bs=FULL_RESNET_BS) if full else fit_scratch)
