@@ -87,18 +87,17 @@ def batch_norm(x, weight, bias, mean, var, training=True, momentum=0.1, eps=1e-5
     "Batch norm over all axes but channels (1): the batch's statistics in training, else `mean`, `var`."
     dims = (0,) if x.ndim==2 else (0, 2, 3)
     shape = (1, -1) + (1,)*(x.ndim-2)
-    xd = x.data
+    xd,k = x.data,x.data.numel()//x.shape[1]  # k numbers per channel
     if training:
-        m,v = xd.mean(dims),xd.var(dims, unbiased=False)
-        k = xd.numel()//m.numel()
+        v,m = torch.var_mean(xd, dims, correction=0)
         mean.lerp_(m, momentum); var.lerp_(v*k/(k-1), momentum)  # the running averages, unbiased variance as PyTorch's
     else: m,v = mean,var
     rstd = (v + eps).rsqrt().view(shape)
     xhat = (xd - m.view(shape))*rstd
     def backward(g):
-        gx = g*weight.data.view(shape)
-        if training: gx = gx - gx.mean(dims, keepdim=True) - xhat*(gx*xhat).mean(dims, keepdim=True)  # the statistics move too
-        return gx*rstd, (g*xhat).sum(dims), g.sum(dims)
+        gw,gb = (g*xhat).sum(dims),g.sum(dims)
+        if training: g = g - (gb.view(shape) + xhat*gw.view(shape))/k  # the statistics move too: less g's mean and its part along xhat
+        return g*(weight.data.view(shape)*rstd), gw, gb
     return _make(xhat*weight.data.view(shape) + bias.data.view(shape), (x, weight, bias), 'batch_norm', backward)
 
 # %% ../nbs/11_scratch.ipynb #4ab7d82c
