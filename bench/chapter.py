@@ -188,7 +188,7 @@ def timed(f):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--stages', default=','.join(s for s in stage_names() if s!='autograd')); p.add_argument('--repeats', type=int, default=1)
+    p.add_argument('--stages', default=','.join(s for s in stage_names() if s not in ('autograd', 'scratch'))); p.add_argument('--repeats', type=int, default=1)
     p.add_argument('--device', default=None); p.add_argument('--seed', type=int, default=42)
     p.add_argument('--dataset', default='sample', choices=['sample', 'full'])
     p.add_argument('--pairs', type=int, default=3, help="whole-process pairs (book_recipe.py against log5 reproduce); 0 skips them")

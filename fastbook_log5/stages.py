@@ -21,7 +21,7 @@ class Ref(str):
 
 # %% ../nbs/machinery/08_stages.ipynb #ba82e103
 class Stage(NamedTuple):
-    "One stage: `name`, `notebook`, what it `adds`, `fit` and its arguments per dataset, `book`, `draw`."
+    "A stage: `name`, `notebook`, what it `adds`, `fit` and its arguments by dataset, `book`, `draw`..."
     name: str
     notebook: str
     adds: str
@@ -30,6 +30,7 @@ class Stage(NamedTuple):
     full: dict = {}
     book: str|None = None
     draw: bool = False
+    images: bool = False
     @property
     def bar(self) -> float|None:
         "The book's accuracy on 3s and 7s that this stage is held to (its recipe's), or None."
@@ -41,6 +42,7 @@ class Stage(NamedTuple):
 
 # %% ../nbs/machinery/08_stages.ipynb #f6e290fb
 _full_net = dict(lr=Ref('all_digits.FULL_SIMPLE_NET_LR'))
+_full_resnet = dict(lr=Ref('all_digits.FULL_RESNET_LR'), bs=Ref('all_digits.FULL_RESNET_BS'))
 REGISTRY = {s.name: s for s in (
     Stage('pixel', '00_data', 'pixel similarity to the mean 3 and the mean 7', Ref('data.fit_pixel'),
           full=dict(dist=Ref('data.rmse_distance')), draw=True),
@@ -49,12 +51,13 @@ REGISTRY = {s.name: s for s in (
     Stage('learner', '03_optimizer', 'fastai `Learner`, `fit(10, 1.0)`', Ref('optimizer.fit_learner')),
     Stage('simple_net', '04_nonlinear', '784-30-1 with ReLU, `fit(40, 0.1)`', Ref('nonlinear.fit_simple_net'),
           sample=dict(learner=False), full=dict(learner=False, **_full_net), draw=True),
-    Stage('resnet', '05_resnet', 'resnet18 from scratch, `fit_one_cycle(1, 0.1)`', Ref('resnet.fit_resnet'),
-          full=dict(lr=Ref('all_digits.FULL_RESNET_LR'), bs=Ref('all_digits.FULL_RESNET_BS'))),
+    Stage('resnet', '05_resnet', 'resnet18 from scratch, `fit_one_cycle(1, 0.1)`', Ref('resnet.fit_resnet'), full=_full_resnet, images=True),
     Stage('basic_learner', '06_learner', '`simple_net` trained by our own `BasicLearner`, `fit(40, 0.1)`', Ref('learner.fit_basic_learner'),
           full=_full_net, book='simple_net'),
     Stage('autograd', '10_backprop', '`simple_net` with gradients from our own autograd, 40 epochs at lr 0.1', Ref('autograd.fit_autograd'),
           full=_full_net, book='simple_net'),
+    Stage('scratch', '11_scratch', "05's resnet18 and recipe with nothing but our own code: layers, autograd, Adam, one cycle",
+          Ref('scratch.fit_scratch'), full=_full_resnet, book='resnet', images=True),
 )}
 
 # %% ../nbs/machinery/08_stages.ipynb #90afc979

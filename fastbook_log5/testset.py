@@ -10,7 +10,8 @@ import torch
 from .files import DataError, SPLITS, load_digits, _listed, _classes
 from .data import nearest_mean, mnist_distance
 from .device import get_device
-from .stages import stage_funcs
+from .stages import stage_funcs, stage as stage_record
+from .autograd import Tensor
 
 # %% auto #0
 __all__ = ['testset_classes', 'TestSet', 'load_testset', 'stage_labels', 'testset_accuracy']
@@ -57,9 +58,10 @@ def stage_labels(stage, res, x, dataset='sample') -> torch.Tensor:
     if stage=='pixel':
         dist = getattr(stage_funcs(dataset)['pixel'], 'keywords', {}).get('dist', mnist_distance)
         return nearest_mean(x.view(-1, 28, 28), res.model.to(x.device), dist)
-    m = res.model
+    m,xs = res.model,x.view(-1, 1, 28, 28) if stage_record(stage).images else x
     if isinstance(m, torch.nn.Module): m.eval()  # batchnorm's running statistics, no dropout: as validation runs it
-    with torch.no_grad(): z = m(x.view(-1, 1, 28, 28) if stage=='resnet' else x)
+    elif hasattr(m, 'train'): m.train(False); xs = Tensor(xs)  # 11_scratch's layers: the same modes, on our own Tensor
+    with torch.no_grad(): z = m(xs)
     z = getattr(z, 'data', z)  # our autograd's Tensor holds its numbers in .data
     return (z[:, 0]<=0).long() if z.shape[1]==1 else z.argmax(1)
 
