@@ -217,10 +217,10 @@ def write_results(out, res, curves) -> Path:
     out = Path(out)
     _keep_loose(out)
     run = _stamp(out, datetime.fromisoformat(res['created']))
-    files = dict(png=lambda p: plot_results(res, curves, p), md=lambda p: p.write_text(results_md(res)),
-                 json=lambda p: p.write_text(json.dumps(res, indent=2)+'\n'))
-    for ext,write in files.items(): atomic_write(run/f'results.{ext}', write)
-    for ext in files: atomic_write(out/f'results.{ext}', lambda p, src=run/f'results.{ext}': shutil.copyfile(src, p))
+    writers = dict(zip(RESULTS, (lambda p: p.write_text(json.dumps(res, indent=2)+'\n'), lambda p: p.write_text(results_md(res)),
+                                 lambda p: plot_results(res, curves, p))))
+    for n,write in writers.items(): atomic_write(run/n, write)
+    for n in RESULTS: atomic_write(out/n, lambda p, src=run/n: shutil.copyfile(src, p))
     return run
 
 # %% ../nbs/12_cli.ipynb #4f204c7b
@@ -297,7 +297,7 @@ def reproduce(
     except OSError as e:
         raise RuntimeError(f"could not write the results into {out} ({e.strerror or e}): free some space or choose another --out; "
                            "the table above has this run's numbers") from None
-    print(f"wrote results.json, results.md and results.png to {run}/ (the newest run is also in {out}/)")
+    print(f"wrote {', '.join(RESULTS[:-1])} and {RESULTS[-1]} to {run}/ (the newest run is also in {out}/)")
     return res
 
 # %% ../nbs/12_cli.ipynb #b0dc8d12
