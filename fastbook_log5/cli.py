@@ -374,8 +374,9 @@ def _row_lines(it, unit='row'):
         print(f"{r.name} done ({i}/{len(it)}, {time.perf_counter()-t0:.0f} s)", flush=True)
 
 def why(
-    only:str=None, # comma-separated rows to run, in table order (default: all of them; --list names them)
-    list:store_true=False, # name the rows, each with the step it belongs to and what it takes away, and stop
+    only:str=None, # comma-separated rows to run, in table order (default: all of the dataset's; --list names them)
+    list:store_true=False, # name the rows of each dataset, each with the step it belongs to and what it takes away, and stop
+    dataset:str='sample', # sample: MNIST_SAMPLE, the book's 3s and 7s; full: the rows that make sense on all ten digits
     seed:int=42, # the first seed; rows that need several use seed, seed+1, seed+2
     device:str=None, # cpu, cuda, cuda:N, ... (default: cuda when present, else cpu)
     out:str='log5_results', # folder for the results: each run goes to OUT/runs/DATE-TIME/ (why.md, why.png)
@@ -383,19 +384,22 @@ def why(
     debug:store_true=False, # show the full traceback of an error
 ):
     "Take each step of the chapter away, one at a time, and measure what breaks."
-    from fastbook_log5.why import ROWS, pick_rows, why_rows, why_markdown, why_plot
+    if dataset not in DATASETS: raise UsageError(f"--dataset {dataset}: choose sample (3s and 7s) or full (ten digits)")
+    from fastbook_log5.why import WHY_ROWS, list_rows, pick_rows, why_rows, why_markdown, why_plot
     if list:
-        for r in ROWS: print(f"{r.name:<14} {r.step:<14} {r.taken}")
+        for line in list_rows(): print(line)
         return
-    try: rows = pick_rows(only)
+    try: rows = pick_rows(only, WHY_ROWS[dataset])
     except ValueError as e: raise UsageError(f"--only {only}: {e}") from None
     dev = _device(device)
     from fastbook_log5.files import mnist_path
+    from fastbook_log5.all_digits import full_mnist
+    path = full_mnist() if dataset=='full' else None
     existed = Path(out).expanduser().exists()
-    out = check_out(out, mnist_path())
+    out = check_out(out, mnist_path(path))
     from fastbook_log5.data import mnist_xy
     bar = None if quiet else (term_bar('why') if sys.stdout.isatty() else _row_lines)
-    try: res = why_rows([r.name for r in rows], seed=seed, bar=bar, data=mnist_xy(device=dev))
+    try: res = why_rows([r.name for r in rows], seed=seed, bar=bar, data=mnist_xy(path, device=dev), dataset=dataset)
     except BaseException:  # Ctrl-C: leave no empty folder of ours behind
         if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
         raise

@@ -4,6 +4,7 @@
 
 # %% ../nbs/09_why.ipynb #f414ed87
 from __future__ import annotations
+from .resnet import BasicBlock, resnet_learner  # first: fastai without its torch.jit warning
 import statistics
 from dataclasses import dataclass, field
 from functools import partial
@@ -11,19 +12,23 @@ from typing import Callable, NamedTuple
 import torch
 from torch import nn
 from fastai.torch_core import set_seed
+from fastai.data.core import DataLoaders
+from fastai.learner import Learner
 from .results import FitResult
 from .guard import Diverged
-from .progress import progress
+from .progress import progress, learner_result
 from .data import mnist_xy
 from .loss import mnist_loss
-from .sgd import init_params, linear1, TensorLoader, batch_accuracy
+from .sgd import init_params, linear1, TensorLoader, batch_accuracy, n_out, loss_for
 from .optimizer import BasicOptim, train_model
+from .all_digits import full_mnist
 from .nonlinear import get_simple_net
 
 # %% auto #0
-__all__ = ['LINEAR', 'SIMPLE_NET', 'LONG', 'long_net', 'ROWS', 'ROW_NAMES', 'Trained', 'Watch', 'NoZeroGrad', 'train',
-           'linear_recipe', 'simple_net_recipe', 'accuracy_loss', 'raw_loss', 'zero_all', 'no_relu', 'Row', 'Outcome',
-           'pick_rows', 'why_rows', 'why_markdown', 'why_plot']
+__all__ = ['LINEAR', 'SIMPLE_NET', 'RESNET', 'LONG', 'long_net', 'ROWS', 'DEPTH', 'full_linear', 'FULL_ROWS', 'WHY_ROWS',
+           'ROW_NAMES', 'Trained', 'Watch', 'NoZeroGrad', 'train', 'classes', 'linear_recipe', 'simple_net_recipe',
+           'image_dls', 'resnet_recipe', 'accuracy_loss', 'raw_loss', 'zero_all', 'no_relu', 'plain_forward', 'no_skip',
+           'Row', 'Outcome', 'pick_rows', 'why_rows', 'list_rows', 'why_markdown', 'why_plot']
 
 # %% ../nbs/09_why.ipynb #6ad18523
 @dataclass
@@ -67,14 +72,19 @@ def train(model, params, data, lr, epochs, bs=256, shuffle=True, loss_func=mnist
 LINEAR = dict(lr=1.0, epochs=20, bs=256)
 SIMPLE_NET = dict(lr=0.1, epochs=40, bs=256)
 
-def linear_recipe(seed=42, data=None, device=None, show=False, bar=None, bias=True, scale=1, **swap):
-    "The chapter's linear model, with `swap` (`bias=False`: none; pixels times `scale`); a `Trained`."
+def classes(data) -> int:
+    "How many classes `data` (as `mnist_xy` gives) holds: 2 for labels `(N, 1)`, else the top index + 1."
+    return 2 if data[1].ndim==2 else int(data[1].max())+1
+
+def linear_recipe(seed=42, data=None, device=None, show=False, bar=None, bias=True, scale=1, std=1., **swap):
+    "The chapter's linear model, weights of `std`, with `swap` (`bias=False`, pixels times `scale`)."
     set_seed(seed, reproducible=True)
     data = mnist_xy(device=device) if data is None else data
     if scale!=1: data = (data[0]*scale, data[1], data[2]*scale, data[3])
-    w,b = init_params((28*28, 1), device=data[0].device),init_params(1, device=data[0].device)  # b drawn either way: same shuffles
+    c,dev = classes(data),data[0].device
+    w,b = init_params((28*28, n_out(c)), std, device=dev),init_params(n_out(c), std, device=dev)  # b drawn either way: same shuffles
     model = partial(linear1, weights=w, bias=b if bias else 0.)
-    return train(model, [w, b] if bias else [w], data, **{**LINEAR, **swap}, show=show, bar=bar)
+    return train(model, [w, b] if bias else [w], data, **{**LINEAR, 'loss_func': loss_for(c), **swap}, show=show, bar=bar)
 
 def simple_net_recipe(seed=42, data=None, device=None, show=False, bar=None, change=None, **swap):
     "The chapter's `simple_net`, made into `change(net)` if given, trained with `swap`; a `Trained`."
@@ -83,6 +93,30 @@ def simple_net_recipe(seed=42, data=None, device=None, show=False, bar=None, cha
     net = get_simple_net().to(data[0].device)
     if change: net = change(net)
     return train(net, list(net.parameters()), data, **{**SIMPLE_NET, **swap}, show=show, bar=bar)
+
+# %% ../nbs/09_why.ipynb #d113f506
+def image_dls(data, bs=64):
+    "fastai `DataLoaders` of `(N, 1, 28, 28)` images and class indices from `data` (as `mnist_xy` gives)."
+    tx,ty,vx,vy = data
+    def dl(x, y, bs, shuffle):
+        x = x.view(-1, 1, 28, 28).contiguous(memory_format=torch.channels_last)
+        return TensorLoader(x, (1-y[:, 0]).long() if y.ndim==2 else y, bs, shuffle)  # mnist_xy's 3s are 1: class 0
+    dls = DataLoaders(dl(tx, ty, bs, True), dl(vx, vy, 512, False), device=tx.device)
+    dls.c = 2 if ty.ndim==2 else int(ty.max())+1
+    return dls
+
+RESNET = dict(lr=0.1, epochs=1, bs=64)
+
+def resnet_recipe(seed=42, data=None, device=None, show=False, bar=None, change=None, fit=Learner.fit_one_cycle, **swap):
+    "`fit_resnet`'s resnet18, made into `change(model)` if given, trained by `fit(learn, epochs, lr)`."
+    set_seed(seed, reproducible=True)
+    data = mnist_xy(device=device) if data is None else data
+    kw = {**RESNET, **swap}
+    learn = resnet_learner(image_dls(data, kw['bs']))
+    if change: change(learn.model)
+    try: r = learner_result(learn, lambda: fit(learn, kw['epochs'], kw['lr']), 'resnet', kw['lr'], show, bar)
+    except Diverged: return Trained(float('nan'), model=learn.model, diverged=True)
+    return Trained(r.accuracy, r.accs, [float(o) for o in learn.recorder.losses], model=learn.model)
 
 # %% ../nbs/09_why.ipynb #b514197a
 def accuracy_loss(predictions, targets):
@@ -104,6 +138,17 @@ def zero_all(net):
 def no_relu(net):
     "`net` (an `nn.Sequential`) without its ReLUs: the same layers, straight after each other."
     return nn.Sequential(*[m for m in net if not isinstance(m, nn.ReLU)])
+
+# %% ../nbs/09_why.ipynb #7c606701
+def plain_forward(block, x):
+    "A `BasicBlock`'s forward without its skip connection: the two convolutions, then the ReLU."
+    return block.relu(block.bn2(block.conv2(block.relu(block.bn1(block.conv1(x))))))
+
+def no_skip(model):
+    "`model` with every `BasicBlock` made plain (`plain_forward`): the same layers, nothing added back."
+    for m in model.modules():
+        if isinstance(m, BasicBlock): m.forward = partial(plain_forward, m)
+    return model
 
 # %% ../nbs/09_why.ipynb #a0448d6c
 class Row(NamedTuple):
@@ -148,6 +193,25 @@ ROWS = (
         "Scores in the hundreds sit on the sigmoid's flat ends, where the gradient is zero: most steps move nothing."),
 )
 
+# %% ../nbs/09_why.ipynb #a62a1c98
+DEPTH = (
+    Row('no-skip', 'Depth', "resnet18's skip connections (the same layers, plain)", resnet_recipe, partial(resnet_recipe, change=no_skip),
+        "At 18 layers with batchnorm the plain network still trains in one epoch, a little behind but within a point on each of three seeds: the skips are for deeper networks."),
+    Row('constant-lr', 'Depth', 'one cycle (a constant learning rate: 0.1 for the same epoch)', resnet_recipe, partial(resnet_recipe, fit=Learner.fit),
+        "Adam at 0.1 from the first step to the last, with no warm-up and no annealing: the loss leaps at the start, and the median of three seeds ends below."),
+)
+
+# %% ../nbs/09_why.ipynb #e00ff8d0
+full_linear = partial(linear_recipe, std=1/28)  # 07_all_digits's linear model on ten digits
+
+FULL_ROWS = (
+    Row('std-1', 'Initialize', 'small starting weights (ten digits, std 1 instead of 1/28)', full_linear, partial(full_linear, std=1.),
+        "Each of ten outputs starts as a sum of some 150 random weights, so softmax starts nearly certain of a random digit: every seed ends lower.", seeds=3),
+    Row('unshuffled', 'Repeat', 'shuffling (ten digits in file order: all 0s, then 1s, ... 9s)', full_linear, partial(full_linear, shuffle=False),
+        "Every epoch ends on a run of 9s, the last pull before it is measured: the model calls nearly half the digits 9, and ends far below.", seeds=3),
+)
+WHY_ROWS = dict(sample=ROWS+DEPTH, full=FULL_ROWS)
+
 # %% ../nbs/09_why.ipynb #00c4fb53
 @dataclass
 class Outcome:
@@ -165,26 +229,31 @@ class Outcome:
 def _final(r, on): return float('nan') if r.diverged else (r.train_accs if on=='train' else r.accs)[-1]
 
 # %% ../nbs/09_why.ipynb #86b303bc
-ROW_NAMES = tuple(r.name for r in ROWS)
+ROW_NAMES = tuple(r.name for r in WHY_ROWS['sample'])
 
-def pick_rows(only=None, rows=ROWS) -> list:
+def pick_rows(only=None, rows=None) -> list:
     "The rows named in `only` (names, or one comma-separated string), in table order; all if None."
+    rows = WHY_ROWS['sample'] if rows is None else rows
     if only is None: return list(rows)
     names = only.split(',') if isinstance(only, str) else list(only)
     bad = [n for n in names if n not in {r.name for r in rows}]
     if bad: raise ValueError(f"no row named {', '.join(map(repr, bad))}: choose from {', '.join(r.name for r in rows)}")
     return [r for r in rows if r.name in names]
 
-def why_rows(only=None, seed=42, show=False, bar=None, data=None, device=None, rows=ROWS) -> list:
-    "Train the intact and broken recipe of each row `only` names, for its seeds; a list of `Outcome`s."
-    rows = pick_rows(only, rows)
-    data = mnist_xy(device=device) if data is None else data
+def why_rows(only=None, seed=42, show=False, bar=None, data=None, device=None, rows=None, dataset='sample') -> list:
+    "Train the intact and broken recipe of each of `dataset`'s rows named in `only`, for its seeds."
+    rows = pick_rows(only, WHY_ROWS[dataset] if rows is None else rows)
+    data = mnist_xy(full_mnist() if dataset=='full' else None, device=device) if data is None else data
     memo = {}
     def fit(f, s):
         if (f, s) not in memo: memo[f, s] = f(seed=s, data=data)
         return memo[f, s]
     return [Outcome(r, [fit(r.intact, s) for s in seeds], [fit(r.broken, s) for s in seeds])
             for r in progress(rows, show, bar, unit='row') for seeds in [range(seed, seed+r.seeds)]]
+
+def list_rows() -> list:
+    "One line per row of each dataset: its name, the chapter's step, the dataset, what it takes away."
+    return [f"{r.name:<14} {r.step:<14} {ds:<7} {r.taken}" for ds,rows in WHY_ROWS.items() for r in rows]
 
 # %% ../nbs/09_why.ipynb #0288e82f
 def _acc(xs):
