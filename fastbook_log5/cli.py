@@ -5,6 +5,7 @@
 # %% ../nbs/12_cli.ipynb #92d420cb
 from __future__ import annotations
 import argparse, inspect, json, os, platform, shutil, statistics, sys, tempfile, time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
@@ -14,9 +15,9 @@ from .stages import stage_names, stage
 from .results import atomic_write
 
 # %% auto #0
-__all__ = ['RESULTS', 'FEW', 'MAX_SEEDS', 'COMMANDS', 'UsageError', 'parse_stages', 'check_out', 'data_warnings', 'cannot_train',
-           'term_bar', 'run_stages', 'fmt_row', 'results_md', 'plot_results', 'write_results', 'machine_info',
-           'reproduce', 'quiz', 'why', 'parser', 'main']
+__all__ = ['RESULTS', 'FEW', 'MAX_SEEDS', 'COMMANDS', 'UsageError', 'parse_stages', 'check_out', 'made_out', 'data_warnings',
+           'cannot_train', 'term_bar', 'run_stages', 'fmt_row', 'results_md', 'plot_results', 'write_results',
+           'machine_info', 'reproduce', 'quiz', 'why', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #549cf9a1
 class UsageError(ValueError):
@@ -52,6 +53,17 @@ def check_out(out, data=None) -> Path:
     for n in RESULTS:
         if (out/n).is_dir(): raise UsageError(f"--out {out} holds a folder named {n}, where the results file goes: move it or choose another --out")
     return out
+
+# %% ../nbs/12_cli.ipynb #02e6da3f
+@contextmanager
+def made_out(out, data=None):
+    "`check_out(out, data)` and whether it existed; on an error inside, removed if ours and empty."
+    existed = Path(out).expanduser().exists()
+    out = check_out(out, data)
+    try: yield out, existed
+    except BaseException:
+        if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
+        raise
 
 # %% ../nbs/12_cli.ipynb #c60c4f2c
 FEW = 20
@@ -275,14 +287,10 @@ def reproduce(
         classes = class_names(mnist_path(data))
         try: test = load_testset(test, classes, dev)
         except DataError as e: raise UsageError(str(e)) from None
-    existed = Path(out).expanduser().exists()
-    out = check_out(out, mnist_path(data))
     seed_list = [42+i for i in range(seeds)]
     bar = None if quiet or not sys.stdout.isatty() else term_bar
-    try: rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset, test=test)
-    except BaseException:  # a data error or Ctrl-C: leave no empty folder of ours behind
-        if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
-        raise
+    with made_out(out, mnist_path(data)) as (out, existed):
+        rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset, test=test)
     if not rows:
         if not existed: shutil.rmtree(out, ignore_errors=True)  # the folder we made, still empty
         raise RuntimeError("nothing was trained: every stage was skipped (see above), so no results were written; give more images")
@@ -395,14 +403,10 @@ def why(
     from fastbook_log5.files import mnist_path
     from fastbook_log5.all_digits import full_mnist
     path = full_mnist() if dataset=='full' else None
-    existed = Path(out).expanduser().exists()
-    out = check_out(out, mnist_path(path))
     from fastbook_log5.data import mnist_xy
     bar = None if quiet else (term_bar('why') if sys.stdout.isatty() else _row_lines)
-    try: res = why_rows([r.name for r in rows], seed=seed, bar=bar, data=mnist_xy(path, device=dev), dataset=dataset)
-    except BaseException:  # Ctrl-C: leave no empty folder of ours behind
-        if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
-        raise
+    with made_out(out, mnist_path(path)) as (out, _):
+        res = why_rows([r.name for r in rows], seed=seed, bar=bar, data=mnist_xy(path, device=dev), dataset=dataset)
     table = why_markdown(res)
     print(table)
     run = _stamp(out, datetime.now())
