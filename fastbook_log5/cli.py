@@ -54,7 +54,7 @@ def check_out(out, data=None) -> Path:
         if (out/n).is_dir(): raise UsageError(f"--out {out} holds a folder named {n}, where the results file goes: move it or choose another --out")
     return out
 
-# %% ../nbs/12_cli.ipynb #02e6da3f
+# %% ../nbs/12_cli.ipynb #7247342c
 @contextmanager
 def made_out(out, data=None):
     "`check_out(out, data)` and whether it existed; on an error inside, removed if ours and empty."
