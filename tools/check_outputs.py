@@ -21,7 +21,8 @@ training on another CPU or thread count moves an accuracy by a few images:
 Numbers that measure time or speed are not compared: followed by s, ms, µs, us, ns, min, x, ×,
 it/s, GFLOP/s and the like, written mm:ss, in a table column headed time/seconds/ms, or a share (%)
 on a line that also holds a timing or says faster/slower/speed (other shares, 33% called a 1, are
-compared); nor object addresses (0x...), the date-time of a results folder, or the machine in a results file's
+compared); nor object addresses (0x...), the date-time of a results folder, a date (the day it ran: a quiz's
+`earlier: 1/1 (2026-12-03)`), or the machine in a results file's
 `Device: cpu (CPU model, N cores)`, which names the machine that ran it.
 The FASTAI_HOME of the run is written as ~/.fastai, as on the machine that committed the outputs.
 
@@ -118,7 +119,7 @@ def output_texts(outputs):
 
 NUM = re.compile(r'(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.]*\d)(?P<pct>\s?%)?')
 UNIT = re.compile(r'\s?(?:ms|µs|us|ns|s|sec|secs|seconds?|min|mins|minutes?|h|hours?|x|×|it/s|s/it|GFLOP/s|GFLOPS|TFLOP/s|[kMG]?B/s|img/s|images/s|steps/s|batches/s)(?![\w/])')
-VOLATILE = re.compile(r'(?<![\w])0x[0-9a-fA-F]+|\b\d{8}[-_T]\d{4,6}\b|\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?|\b\d{1,2}:\d\d(?::\d\d)?(?:\.\d+)?\b')
+VOLATILE = re.compile(r'(?<![\w])0x[0-9a-fA-F]+|\b\d{8}[-_T]\d{4,6}\b|\b\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?\b|\b\d{1,2}:\d\d(?::\d\d)?(?:\.\d+)?\b')
 TIME_HEAD = re.compile(r'(?<![\w])(time|seconds?|secs?|ms|µs|s|duration|elapsed|speed)(?![\w])', re.I)
 MACHINE_LINE = re.compile(r'(Device: [\w:]+ \().*?, \d+ cores')  # the machine in a results file: Device: cpu (CPU model, N cores
 SPEED_LINE = re.compile(r'\bfaster\b|\bslower\b|\bspeed|\bof the step\b|\bof the time\b', re.I)
