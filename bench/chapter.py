@@ -41,7 +41,8 @@ from fastbook_log5.device import get_device
 def loops(dev, seed):
     "`simple_net` `fit(40, 0.1)` on the same in-memory loaders: the plain loop, `BasicLearner`, fastai's `Learner`."
     from fastbook_log5.sgd import mnist_loaders
-    from fastbook_log5.optimizer import BasicOptim, train_model, mnist_dls
+    from fastbook_log5.optimizer import BasicOptim, train_model
+    from fastbook_log5.loading import mnist_dls
     from fastbook_log5.nonlinear import get_simple_net
     from fastbook_log5.learner import BasicLearner
     from fastbook_log5.loss import mnist_loss
@@ -136,7 +137,8 @@ def book_learner(dataset, dev, bs):
 def lever_learner(dev, bs, path=None, off=None):
     "log5's resnet learner with one speed lever (`off`) taken out."
     from fastbook_log5.resnet import resnet18_model
-    from fastbook_log5.resnet_speed import mnist_image_dls, BF16, FusedAdam, small_convs, bf16_ok
+    from fastbook_log5.resnet_speed import BF16, FusedAdam, small_convs, bf16_ok
+    from fastbook_log5.loading import mnist_image_dls
     from fastbook_log5.guard import DivergeCheck
     dls = mnist_image_dls(bs, path, dev, channels_last=off!='channels_last')
     model = resnet18_model(dls.c).to(dev)
@@ -160,7 +162,7 @@ LEVERS = {'all levers': None, 'no small_convs': 'small_convs', 'small_convs on l
 def resnet_steps(dataset, dev, seed, levers, repeats):
     "Print the resnet's milliseconds per step for the book's learner and log5's, the phases and the top operations."
     from fastbook_log5.resnet import resnet_learner
-    from fastbook_log5.resnet_speed import mnist_image_dls
+    from fastbook_log5.loading import mnist_image_dls
     from fastbook_log5.all_digits import full_mnist, FULL_RESNET_BS
     path,bs = (str(full_mnist()), FULL_RESNET_BS) if dataset=='full' else (None, 64)
     makers = dict(book=lambda: book_learner(dataset, dev, 64), log5=lambda: resnet_learner(mnist_image_dls(bs, path, dev)))

@@ -6,6 +6,7 @@
 from __future__ import annotations
 from .files import mnist_path, class_names
 from .data import mnist_xy, mnist_distance, rmse_distance
+from .loading import class_indices
 from .all_digits import full_mnist
 from .book import DATASETS
 from .stages import stage_funcs, REGISTRY
@@ -32,7 +33,7 @@ def data_path(dataset='sample'):
 def valid_set(dataset='sample', device=None) -> tuple:
     "The validation images of `dataset` as `(N, 784)` floats, and their class indices `(N,)`."
     *_,x,y = mnist_xy(data_path(dataset), device)
-    return x, (1-y[:, 0]).long() if y.ndim==2 else y
+    return x, class_indices(y)
 
 def train_models(dataset='sample', seed=42, device=None) -> dict:
     "Train the pixel, linear and `simple_net` stages on `dataset` as `log5 reproduce` does."

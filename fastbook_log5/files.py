@@ -4,13 +4,12 @@
 
 # %% ../nbs/machinery/05_files.ipynb #774fc18d
 from __future__ import annotations
-import contextlib, io, os, warnings
+import contextlib, io, os
+from . import guard  # noqa: F401 (first: its filter keeps fastai's torch.jit warning quiet)
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
-with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecated in current torch
-    warnings.simplefilter('ignore', FutureWarning)
-    from fastai.data.external import untar_data, URLs, fastai_cfg
+from fastai.data.external import untar_data, URLs, fastai_cfg
 
 # %% auto #0
 __all__ = ['SPLITS', 'DataError', 'mnist_path', 'splits', 'class_names', 'load_image', 'load_bytes', 'load_digits']

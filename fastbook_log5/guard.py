@@ -7,9 +7,8 @@ from __future__ import annotations
 import math, numbers, warnings
 from contextlib import contextmanager
 import torch
-with warnings.catch_warnings():  # fastai 2.8.7 calls torch.jit.script, deprecated in current torch
-    warnings.simplefilter('ignore', FutureWarning)
-    from fastai.callback.core import Callback
+warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)  # fastai 2.8.7 calls it as it loads
+from fastai.callback.core import Callback
 
 # %% auto #0
 __all__ = ['check_fit_args', 'Diverged', 'check_finite', 'diverge_guard', 'DivergeCheck']

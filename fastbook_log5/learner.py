@@ -18,7 +18,8 @@ from .cache import n_classes
 from .guard import diverge_guard, check_fit_args
 from .progress import ShowProgress, recorded
 from .sgd import batch_accuracy, n_out, loss_for
-from .optimizer import BasicOptim, mnist_dls
+from .optimizer import BasicOptim
+from .loading import mnist_dls
 from .nonlinear import get_simple_net
 
 # %% ../nbs/06_learner.ipynb #a2e0c78e

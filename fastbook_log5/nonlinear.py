@@ -8,7 +8,8 @@ from .cache import n_classes
 from .guard import check_finite, check_fit_args
 from .progress import progress, learner_result
 from .sgd import batch_accuracy, validate_epoch, n_out, loss_for
-from .optimizer import mnist_dls, train_sgd
+from .optimizer import train_sgd
+from .loading import mnist_dls
 import torch
 from torch import nn
 from fastai.torch_core import set_seed

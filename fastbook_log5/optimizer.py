@@ -10,14 +10,14 @@ from .guard import diverge_guard, check_fit_args
 from .progress import progress, learner_result
 from .sgd import mnist_loaders, calc_grad, validate_epoch, batch_accuracy, n_out, loss_for
 from .loss import mnist_loss
+from .loading import mnist_dls
 from torch import nn
 from fastai.torch_core import set_seed
-from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.optimizer import SGD
 
 # %% auto #0
-__all__ = ['BasicOptim', 'train_model', 'train_sgd', 'fit_optimizer', 'mnist_dls', 'fit_learner']
+__all__ = ['BasicOptim', 'train_model', 'train_sgd', 'fit_optimizer', 'fit_learner']
 
 # %% ../nbs/03_optimizer.ipynb #a87d8369
 class BasicOptim:
@@ -57,12 +57,6 @@ def fit_optimizer(epochs=20, lr=1.0, bs=256, path=None, device=None, seed=42, sh
     check_fit_args(epochs, lr, bs)
     set_seed(seed, reproducible=True)
     return train_sgd(lambda n_out: nn.Linear(28*28, n_out), 'optimizer', epochs, lr, bs, path, device, shuffle, show, bar)
-
-# %% ../nbs/03_optimizer.ipynb #86cb1d37
-def mnist_dls(bs=256, path=None, device=None, shuffle=True):
-    "fastai `DataLoaders` over the in-memory `TensorLoader`s of `mnist_loaders`, on `device`."
-    dl,valid_dl = mnist_loaders(bs, path, device, shuffle=shuffle)
-    return DataLoaders(dl, valid_dl, device=dl.device)
 
 # %% ../nbs/03_optimizer.ipynb #939b41eb
 def fit_learner(epochs=10, lr=1.0, bs=256, path=None, device=None, seed=42, shuffle=True, show=True, bar=None):

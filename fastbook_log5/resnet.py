@@ -4,8 +4,7 @@
 
 # %% ../nbs/05_resnet.ipynb #d73b20c3
 from __future__ import annotations
-from .files import mnist_path, splits  # first: fastai without its torch.jit warning
-from .device import get_device
+from .loading import mnist_image_dls  # first: fastai without its torch.jit warning
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -16,10 +15,10 @@ from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (registers Learner.fit_one_cycle)
 from .guard import DivergeCheck, check_fit_args
 from .progress import learner_result
-from .resnet_speed import mnist_image_dls, bf16_ok, BF16, FusedAdam, small_convs
+from .resnet_speed import bf16_ok, BF16, FusedAdam, small_convs
 
 # %% auto #0
-__all__ = ['BasicBlock', 'resnet18_body', 'resnet_head', 'resnet18_model', 'resnet_learner', 'fit_resnet', 'folder_dls']
+__all__ = ['BasicBlock', 'resnet18_body', 'resnet_head', 'resnet18_model', 'resnet_learner', 'fit_resnet']
 
 # %% ../nbs/05_resnet.ipynb #5abf0f08
 class BasicBlock(nn.Module):
@@ -79,11 +78,3 @@ def fit_resnet(epochs=1, lr=0.1, bs=64, path=None, device=None, seed=42, show=Tr
     set_seed(seed, reproducible=True)
     learn = resnet_learner(mnist_image_dls(bs, path, device), mixed)
     return learner_result(learn, lambda: learn.fit_one_cycle(epochs, lr), 'resnet', lr, show, bar)
-
-# %% ../nbs/05_resnet.ipynb #2aa45deb
-def folder_dls(path=None, bs=64, device=None):
-    "fastai's `ImageDataLoaders.from_folder` over `path`, one channel, for interpretation and export."
-    from fastai.vision.data import ImageDataLoaders  # here, not above: `log5 reproduce` never needs fastai.vision
-    from fastai.vision.core import PILImageBW
-    p = mnist_path(path); tr,va = splits(p)
-    return ImageDataLoaders.from_folder(p, train=tr, valid=va, img_cls=PILImageBW, bs=bs, device=get_device(device))

@@ -5,41 +5,16 @@
 # %% ../nbs/machinery/07_resnet_speed.ipynb #382a7019
 from __future__ import annotations
 import os
-from .device import get_device  # first: fastai without its torch.jit warning
-from .cache import mnist_stacks
-from .sgd import TensorLoader
+from . import guard  # noqa: F401 (first: its filter keeps fastai's torch.jit warning quiet)
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.optim.adamw import adamw
-from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
 from fastai.optimizer import Optimizer
 
 # %% auto #0
-__all__ = ['image_tensors', 'mnist_image_dls', 'bf16_ok', 'BF16', 'FusedAdam', 'conv_taps', 'SmallConv', 'small_convs']
-
-# %% ../nbs/machinery/07_resnet_speed.ipynb #468e86c1
-def image_tensors(split, path=None):
-    "Images of `split` ('train' or 'valid') as `(N, 1, 28, 28)` floats, and class indices `(N,)`."
-    st = mnist_stacks(path)
-    ims = getattr(st, split)
-    x = torch.cat(ims).unsqueeze(1)
-    y = torch.cat([torch.full((len(o),), i) for i,o in enumerate(ims)])
-    return x, y
-
-# %% ../nbs/machinery/07_resnet_speed.ipynb #dd3a99e1
-def mnist_image_dls(bs=128, path=None, device=None, channels_last=True):
-    "fastai `DataLoaders` of `(bs, 1, 28, 28)` image batches from memory, shuffled for training."
-    dev = get_device(device)
-    def _dl(split, bs, shuffle):
-        x,y = image_tensors(split, path)
-        if channels_last: x = x.contiguous(memory_format=torch.channels_last)
-        return TensorLoader(x, y, bs, shuffle=shuffle)
-    dls = DataLoaders(_dl('train', bs, True), _dl('valid', 512, False), device=dev)
-    dls.vocab = mnist_stacks(path).classes
-    dls.c = len(dls.vocab)
-    return dls
+__all__ = ['bf16_ok', 'BF16', 'FusedAdam', 'conv_taps', 'SmallConv', 'small_convs']
 
 # %% ../nbs/machinery/07_resnet_speed.ipynb #922229ba
 def bf16_ok(device) -> bool:

@@ -17,7 +17,7 @@ from fastai.layers import AdaptiveConcatPool2d, Flatten
 from .results import FitResult
 from .guard import check_fit_args, check_finite, diverge_guard
 from .progress import progress
-from .resnet_speed import mnist_image_dls
+from .loading import mnist_image_dls
 from .autograd import Tensor, _make, _agree, no_grad, our_grads, torch_grads, numeric_grads
 
 # %% auto #0

@@ -12,7 +12,6 @@ from typing import Callable, NamedTuple
 import torch
 from torch import nn
 from fastai.torch_core import set_seed
-from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from .results import FitResult
 from .guard import Diverged
@@ -21,14 +20,15 @@ from .data import mnist_xy
 from .loss import mnist_loss
 from .sgd import init_params, linear1, TensorLoader, batch_accuracy, n_out, loss_for
 from .optimizer import BasicOptim, train_model
+from .loading import image_dls
 from .all_digits import full_mnist
 from .nonlinear import get_simple_net
 
 # %% auto #0
 __all__ = ['LINEAR', 'SIMPLE_NET', 'RESNET', 'LONG', 'long_net', 'ROWS', 'DEPTH', 'full_linear', 'FULL_ROWS', 'WHY_ROWS',
            'ROW_NAMES', 'Trained', 'Watch', 'NoZeroGrad', 'train', 'classes', 'linear_recipe', 'simple_net_recipe',
-           'image_dls', 'resnet_recipe', 'accuracy_loss', 'raw_loss', 'zero_all', 'no_relu', 'plain_forward', 'no_skip',
-           'Row', 'Outcome', 'pick_rows', 'why_rows', 'list_rows', 'why_markdown', 'why_plot']
+           'resnet_recipe', 'accuracy_loss', 'raw_loss', 'zero_all', 'no_relu', 'plain_forward', 'no_skip', 'Row',
+           'Outcome', 'pick_rows', 'why_rows', 'list_rows', 'why_markdown', 'why_plot']
 
 # %% ../nbs/09_why.ipynb #6ad18523
 @dataclass
@@ -95,16 +95,6 @@ def simple_net_recipe(seed=42, data=None, device=None, show=False, bar=None, cha
     return train(net, list(net.parameters()), data, **{**SIMPLE_NET, **swap}, show=show, bar=bar)
 
 # %% ../nbs/09_why.ipynb #d113f506
-def image_dls(data, bs=64):
-    "fastai `DataLoaders` of `(N, 1, 28, 28)` images and class indices from `data` (as `mnist_xy` gives)."
-    tx,ty,vx,vy = data
-    def dl(x, y, bs, shuffle):
-        x = x.view(-1, 1, 28, 28).contiguous(memory_format=torch.channels_last)
-        return TensorLoader(x, (1-y[:, 0]).long() if y.ndim==2 else y, bs, shuffle)  # mnist_xy's 3s are 1: class 0
-    dls = DataLoaders(dl(tx, ty, bs, True), dl(vx, vy, 512, False), device=tx.device)
-    dls.c = 2 if ty.ndim==2 else int(ty.max())+1
-    return dls
-
 RESNET = dict(lr=0.1, epochs=1, bs=64)
 
 def resnet_recipe(seed=42, data=None, device=None, show=False, bar=None, change=None, fit=Learner.fit_one_cycle, **swap):

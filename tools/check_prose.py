@@ -55,7 +55,7 @@ TABLE_SOURCE = re.compile(ELSEWHERE, re.I)  # a table's caption: the book named 
 # (14,434 in all); full MNIST's 60,000 and 10,000 (70,000)
 FACTS = ('784', '12396', '2038', '14434', '60000', '10000', '70000')
 MARK = re.compile(r'<!--\s*quoted:\s*(.*?)-->', re.S)
-NB_NAME = re.compile(r'\b(\d\d_[a-z_]+)(?:\.ipynb)?\b')
+NB_NAME = re.compile(r'\b(\d\d[a-z]?_[a-z_]+)(?:\.ipynb)?\b')
 
 def _src(cell): return ''.join(cell['source'])
 

@@ -14,7 +14,7 @@ def _src(cell): return ''.join(cell['source'])
 
 def _nbs_links(md):
     "Links to notebooks and images are relative to nbs/ in the docs; the README sits at the root, so point them into nbs/."
-    md = re.sub(r'\]\(((?:machinery/)?\d\d_\w+\.ipynb(?:#[^)]*)?)\)', r'](nbs/\1)', md)
+    md = re.sub(r'\]\(((?:machinery/)?\d\d[a-z]?_\w+\.ipynb(?:#[^)]*)?)\)', r'](nbs/\1)', md)
     return re.sub(r'\]\((images/[^)]+)\)', r'](nbs/\1)', md)
 
 def _directives(src): return {m.group(1).strip() for m in re.finditer(r'^#\|\s*([\w-]+)', src, re.M)}
