@@ -4,24 +4,18 @@
 
 # %% ../nbs/12_cli.ipynb #92d420cb
 from __future__ import annotations
-import argparse, inspect, json, os, platform, shutil, statistics, sys, tempfile, time
-from contextlib import contextmanager
+import argparse, os, sys
 from datetime import datetime
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
 from . import __version__
 from .book import CHAPTER, DATASETS
-from .stages import stage_names, stage
+from .stages import stage_names
 from .results import atomic_write
+from .runs import UsageError, run_reproduce, run_why
 
 # %% auto #0
-__all__ = ['RESULTS', 'FEW', 'MAX_SEEDS', 'COMMANDS', 'UsageError', 'parse_stages', 'check_out', 'made_out', 'data_warnings',
-           'cannot_train', 'term_bar', 'run_stages', 'fmt_row', 'results_md', 'plot_results', 'write_results',
-           'machine_info', 'reproduce', 'quiz', 'why', 'parser', 'main']
-
-# %% ../nbs/12_cli.ipynb #549cf9a1
-class UsageError(ValueError):
-    "A command line mistake: exit code 2."
+__all__ = ['MAX_SEEDS', 'COMMANDS', 'parse_stages', 'reproduce', 'quiz', 'why', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #ccacd817
 def parse_stages(stages:str) -> list:
@@ -35,219 +29,9 @@ def parse_stages(stages:str) -> list:
     if twice: raise UsageError(f"--stages lists {', '.join(dict.fromkeys(twice))} more than once: list each stage once (--seeds repeats them)")
     return names
 
-# %% ../nbs/12_cli.ipynb #052000c5
-RESULTS = ('results.json', 'results.md', 'results.png')
-
-def check_out(out, data=None) -> Path:
-    "The `--out` folder (`~` expanded), created and checked to be writable and outside the `data` folder."
-    out = Path(out).expanduser()
-    if out.is_symlink() and not out.exists():
-        raise UsageError(f"--out {out} is a link to {os.readlink(out)}, which does not exist or loops: point it at a folder, or choose another --out")
-    if data is not None and out.resolve().is_relative_to(d := Path(data).expanduser().resolve()):
-        raise UsageError(f"--out {out} is inside the data folder {d}: results there would become part of the data; choose a folder outside it")
-    if out.exists() and not out.is_dir(): raise UsageError(f"--out {out} is a file: choose a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=out).close()
-    except OSError as e: raise UsageError(f"cannot write to --out {out} ({e.strerror}): choose a folder you can write") from None
-    for n in RESULTS:
-        if (out/n).is_dir(): raise UsageError(f"--out {out} holds a folder named {n}, where the results file goes: move it or choose another --out")
-    return out
-
-# %% ../nbs/12_cli.ipynb #7247342c
-@contextmanager
-def made_out(out, data=None):
-    "`check_out(out, data)` and whether it existed; on an error inside, removed if ours and empty."
-    existed = Path(out).expanduser().exists()
-    out = check_out(out, data)
-    try: yield out, existed
-    except BaseException:
-        if not existed and out.is_dir() and not any(out.iterdir()): out.rmdir()
-        raise
-
-# %% ../nbs/12_cli.ipynb #c60c4f2c
-FEW = 20
-MAX_SEEDS = 100  # seeds 42 to 141: more is a typo, not a study
-
-def data_warnings(st) -> list:
-    "One warning for each class folder of `st` (from `mnist_stacks`) with fewer than `FEW` images."
-    return [f"warning: {st.path/s/c} has only {len(t)} image{'s'*(len(t)!=1)}: accuracies on so few mean little (MNIST_SAMPLE has about 1,000 per class)"
-            for s in ('train', 'valid') for c,t in zip(st.classes, getattr(st, s)) if len(t) < FEW]
-
-# %% ../nbs/12_cli.ipynb #e783d784
-def cannot_train(func, n_train) -> str|None:
-    "Why a stage function `func` can't train on `n_train` images (fewer than one batch), or None."
-    bs = inspect.signature(func).parameters.get('bs')
-    if bs is None or n_train >= bs.default: return None
-    return f"not trained: {n_train} training images are fewer than one batch ({bs.default})"
-
-# %% ../nbs/12_cli.ipynb #8c5140b5
-def term_bar(label, stream=None, width=24, every=0.1):
-    "A `bar` function for the stages: `label |███---| i/n unit` redrawn in place, erased at the end."
-    stream = stream or sys.stdout
-    def show(it, unit='epoch'):
-        n,t0,last = len(it),time.perf_counter(),0.
-        def draw(i):
-            done = int(width*i/max(n, 1))
-            stream.write(f"\r{label:<13} |{'█'*done}{'-'*(width-done)}| {i}/{n} {unit}s  {time.perf_counter()-t0:.0f} s\x1b[K"); stream.flush()
-        try:
-            for i,o in enumerate(it):
-                if i==0 or time.perf_counter()-last >= every: draw(i); last = time.perf_counter()
-                yield o
-        finally:
-            stream.write('\r\x1b[K'); stream.flush()
-    return show
-
-# %% ../nbs/12_cli.ipynb #0e953b8c
-def run_stages(stages, seeds, device=None, data=None, bar=None, log=print, warn=None, dataset='sample', test=None):
-    "Run `stages` for `seeds` on `data` or `dataset`, each scored on `test`; `(rows, curves, skipped)`."
-    from fastbook_log5.device import get_device
-    from fastbook_log5.cache import mnist_stacks
-    from fastbook_log5.stages import stage_funcs
-    from fastbook_log5.testset import testset_accuracy
-    warn = warn or (lambda s: print(s, file=sys.stderr, flush=True))
-    device = get_device(device)
-    t0 = time.perf_counter(); st = mnist_stacks(data)
-    what = ' vs '.join(st.classes) if len(st.classes)==2 else f"{len(st.classes)} classes, {', '.join(st.classes)}"
-    log(f"data: {st.path} ({what}) loaded in {time.perf_counter()-t0:.1f} s; device: {device}")
-    for w in data_warnings(st): warn(w)
-    if test is not None: log(f"test: {test}")
-    book = {s: stage(s).bar for s in stages} if data is None and dataset=='sample' else {}
-    if not book: log("(the book has numbers only for MNIST_SAMPLE's 3s and 7s: its column is empty here)")
-    log(fmt_row(test=test is not None))
-    funcs,rows,curves,skipped = stage_funcs(dataset),[],{},{}
-    n_train = sum(len(o) for o in st.train)
-    for name in stages:
-        why = cannot_train(funcs[name], n_train)
-        if why:
-            skipped[name] = why; log(f"{name:<13} {book[name] if name in book else '—':>6}  {why}"); continue
-        accs,secs,taccs = [],[],[]
-        for seed in seeds:
-            label = name if len(seeds)==1 else f"{name} ({seed})"
-            t0 = time.perf_counter()
-            r = funcs[name](path=data, device=device, seed=seed, show=False, bar=bar(label) if bar else None)
-            secs.append(time.perf_counter()-t0); accs.append(round(float(r.accuracy), 4))
-            if seed==seeds[0] and r.accs: curves[name] = [float(a) for a in r.accs]
-            if test is not None: taccs.append(testset_accuracy(name, r, test, dataset))
-        rows.append(dict(stage=name, accuracy=round(statistics.mean(accs), 4),
-                         accuracy_std=round(statistics.pstdev(accs), 4) if len(accs)>1 else None,
-                         seconds=round(statistics.mean(secs), 2), book_accuracy=book.get(name),
-                         accuracies=accs, seconds_per_seed=[round(s, 2) for s in secs]))
-        if taccs: rows[-1].update(test_accuracy=round(statistics.mean(taccs), 4), test_accuracies=[round(a, 4) for a in taccs])
-        log(fmt_row(rows[-1]))
-    return rows, curves, skipped
-
-# %% ../nbs/12_cli.ipynb #e4a526a9
-def _cells(r) -> tuple:
-    "The book, spread and difference cells of a row: empty without a book number or a second seed."
-    std = '' if r['accuracy_std'] is None else f"{r['accuracy_std']:.4f}"
-    book,diff = ('—', '') if r['book_accuracy'] is None else (f"{r['book_accuracy']:.4f}", f"{r['accuracy']-r['book_accuracy']:+.4f}")
-    return book, std, diff
-
-def fmt_row(r=None, test=False) -> str:
-    "One line of the printed table (the header when `r` is None, with a test column if `test`)."
-    if r is None: return f"{'stage':<13} {'book':>6} {'measured':>8} {'± std':>7} {'vs book':>8} {'seconds':>8}" + f" {'test':>6}"*test
-    book,std,diff = _cells(r)
-    return f"{r['stage']:<13} {book:>6} {r['accuracy']:>8.4f} {std:>7} {diff:>8} {r['seconds']:>8.1f}" + (f" {r['test_accuracy']:>6.4f}" if 'test_accuracy' in r else '')
-
-# %% ../nbs/12_cli.ipynb #173fca6b
-def results_md(res) -> str:
-    "The results table as markdown."
-    t = 'test' in res  # a column for the test folder's accuracy
-    lines = ['| stage | book | measured | ± std | vs book | seconds |' + ' test |'*t, '|---|---:|---:|---:|---:|---:|' + '---:|'*t]
-    for r in res['stages']:
-        book,std,diff = _cells(r)
-        lines.append(f"| {r['stage']} | {book} | {r['accuracy']:.4f} | {std} | {diff} | {r['seconds']:.1f} |" + (f" {r['test_accuracy']:.4f} |" if t else ''))
-    lines += [f"| {k} | | {why} | | | |" + ' |'*t for k,why in res.get('skipped', {}).items()]
-    m = res['machine']
-    return '\n'.join(lines) + (f"\n\nRun {res['created']}: `{' '.join(res['command'])}`. Device: {res['device']} ({m['cpu']}, {m['cores']} cores"
-        + (f", {m['gpu']}" if m.get('gpu') else '') + f"); seeds: {', '.join(map(str, res['seeds']))}; data: {res['data']}; "
-        + (f"test: {res['test']['folder']} ({', '.join(f'{n} of {c}' for c,n in res['test']['images'].items())}); " if t else '')
-        + ', '.join(f"{k} {v}" for k,v in res['versions'].items()) + ".\n")
-
-# %% ../nbs/12_cli.ipynb #467b4f9e
-def plot_results(res, curves, fname=None):
-    "Accuracy per stage against the book's, and the validation curves; saved to `fname` if given."
-    from matplotlib.figure import Figure
-    rows,curves = res['stages'],{k:v for k,v in curves.items() if len(v)>1}
-    fig = Figure(figsize=(11 if curves else 6, 4), layout='constrained')
-    axs = fig.subplots(1, 2 if curves else 1, squeeze=False)[0]
-    x,accs = range(len(rows)),[r['accuracy'] for r in rows]
-    books = [r['book_accuracy'] for r in rows if r['book_accuracy'] is not None]
-    lo = min(accs + books); ylo = max(0., lo - max(0.02, (1-lo)*0.5))
-    ax = axs[0]
-    ax.bar(x, accs, width=0.6, yerr=[r['accuracy_std'] or 0 for r in rows], color='tab:blue', capsize=3, label='measured (mean over seeds)')
-    for i,a in enumerate(accs): ax.text(i, ylo + (1-ylo)*0.02, f'{a:.4f}', ha='center', va='bottom', color='white', fontsize=8)
-    bx = [i for i,r in enumerate(rows) if r['book_accuracy'] is not None]
-    ax.scatter(bx, books, marker='_', s=600, linewidths=2.5, color='black', zorder=3, label='book')
-    ax.set_xticks(list(x), [r['stage'] for r in rows], rotation=20); ax.set_ylim(ylo, 1.0)
-    ax.set_ylabel('validation accuracy'); ax.set_title('accuracy per stage'); ax.grid(axis='y', alpha=0.3)
-    if curves:
-        ax = axs[1]
-        for i,(k,v) in enumerate(curves.items()): ax.plot(range(1, len(v)+1), v, ls=['-', '--', '-.', ':'][i%4], label=k)
-        allv = [a for v in curves.values() for a in v]
-        ax.set_ylim(max(0., min(allv) - 0.005), min(1.0, max(allv) + 0.005))
-        ax.set_xlabel('epoch'); ax.set_ylabel('validation accuracy'); ax.set_title('accuracy after each epoch'); ax.grid(alpha=0.3)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(fontsize=8, loc='lower right')
-    fig.legend(*axs[0].get_legend_handles_labels(), loc='outside upper left', ncols=2, fontsize=8, frameon=False)
-    if fname: fig.savefig(fname, format='png', dpi=150)
-    return fig
-
-# %% ../nbs/12_cli.ipynb #5284f645
-def _stamp(out: Path, t: datetime) -> Path:
-    "A new folder `out/runs/<t>`, with a suffix if one with that name exists."
-    base,i = out/'runs'/t.strftime('%Y%m%d-%H%M%S'),1
-    while True:
-        p = base if i==1 else base.with_name(f'{base.name}-{i}')
-        try: p.mkdir(parents=True); return p
-        except FileExistsError: i += 1
-
-def _copied(f: Path) -> bool:
-    "Whether a run under `runs/` beside `f` holds a file of its name exactly as it is."
-    text = f.read_bytes()
-    return any(o.read_bytes()==text for o in (f.parent/'runs').glob(f'*/{f.name}'))
-
-def _keep_loose(out: Path, warn=None):
-    "Keep each top-level results file that no run under `out/runs/` wrote as it is, and say where."
-    from fastbook_log5.quiz import backup_path
-    warn = warn or (lambda s: print(s, file=sys.stderr, flush=True))
-    top = out/'results.json'
-    if top.exists() and not _copied(top):  # a whole run of an older version: under runs/, as a run
-        dest = _stamp(out, datetime.fromtimestamp(top.stat().st_mtime))
-        for n in RESULTS:
-            if (out/n).exists(): shutil.copy2(out/n, dest/n)
-        return warn(f"kept the results found in {out} (no copy under runs/) in {dest}/")
-    for f in [out/n for n in RESULTS if (out/n).exists()]:
-        if not _copied(f):  # edited by hand, or another program's
-            shutil.copy2(f, bak := backup_path(f))
-            warn(f"warning: {f} is not as log5 wrote it (edited, or not ours): kept it as {bak}")
-
-# %% ../nbs/12_cli.ipynb #d7d3398d
-def write_results(out, res, curves) -> Path:
-    "Write the results into a new `out/runs/<time>/` and copy them to `out`; return the run folder."
-    out = Path(out)
-    _keep_loose(out)
-    run = _stamp(out, datetime.fromisoformat(res['created']))
-    writers = dict(zip(RESULTS, (lambda p: p.write_text(json.dumps(res, indent=2)+'\n'), lambda p: p.write_text(results_md(res)),
-                                 lambda p: plot_results(res, curves, p))))
-    for n,write in writers.items(): atomic_write(run/n, write)
-    for n in RESULTS: atomic_write(out/n, lambda p, src=run/n: shutil.copyfile(src, p))
-    return run
-
-# %% ../nbs/12_cli.ipynb #4f204c7b
-def machine_info(device=None) -> dict:
-    "The CPU model and core count, and the GPU's name when `device` is CUDA."
-    cpu = platform.processor() or platform.machine()
-    try: cpu = next(l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name'))
-    except (OSError, StopIteration): pass
-    res = dict(cpu=cpu, cores=os.cpu_count())
-    import torch
-    if device is not None and torch.device(device).type=='cuda': res['gpu'] = torch.cuda.get_device_name(torch.device(device))
-    return res
-
 # %% ../nbs/12_cli.ipynb #cee91bfb
 _command = None  # the command line that `main` parsed, recorded in results.json
+MAX_SEEDS = 100  # seeds 42 to 141: more is a typo, not a study
 
 def _device(device):
     "The device `--device` names, checked first: a `UsageError` naming those there are if it is not one."
@@ -287,26 +71,7 @@ def reproduce(
         classes = class_names(mnist_path(data))
         try: test = load_testset(test, classes, dev)
         except DataError as e: raise UsageError(str(e)) from None
-    seed_list = [42+i for i in range(seeds)]
-    bar = None if quiet or not sys.stdout.isatty() else term_bar
-    with made_out(out, mnist_path(data)) as (out, existed):
-        rows,curves,skipped = run_stages(names, seed_list, dev, data, bar=bar, log=lambda s: print(s, flush=True), dataset=dataset, test=test)
-    if not rows:
-        if not existed: shutil.rmtree(out, ignore_errors=True)  # the folder we made, still empty
-        raise RuntimeError("nothing was trained: every stage was skipped (see above), so no results were written; give more images")
-    import torch, fastai
-    res = dict(stages=rows, device=dev.type, seeds=seed_list, data=str(mnist_path(data).resolve()),
-               versions=dict(torch=torch.__version__, fastai=fastai.__version__, fastbook_log5=__version__),
-               created=datetime.now().astimezone().isoformat(timespec='seconds'),
-               command=_command or ['log5', 'reproduce', *sys.argv[1:]], machine=machine_info(dev))
-    if skipped: res['skipped'] = skipped
-    if test is not None: res['test'] = dict(folder=str(test.path.resolve()), images=test.counts)
-    try: run = write_results(out, res, curves)
-    except OSError as e:
-        raise RuntimeError(f"could not write the results into {out} ({e.strerror or e}): free some space or choose another --out; "
-                           "the table above has this run's numbers") from None
-    print(f"wrote {', '.join(RESULTS[:-1])} and {RESULTS[-1]} to {run}/ (the newest run is also in {out}/)")
-    return res
+    return run_reproduce(names, [42+i for i in range(seeds)], dev, data, out, dataset, test, quiet, _command)
 
 # %% ../nbs/12_cli.ipynb #b0dc8d12
 def _anki(fn, qs):
@@ -374,13 +139,6 @@ def quiz(
     print(f"progress saved in {path}")
 
 # %% ../nbs/12_cli.ipynb #9dfd1f35
-def _row_lines(it, unit='row'):
-    "A `bar` for a pipe or a log: one plain line per row as it finishes, with its time."
-    t0 = time.perf_counter()
-    for i,r in enumerate(it, 1):
-        yield r
-        print(f"{r.name} done ({i}/{len(it)}, {time.perf_counter()-t0:.0f} s)", flush=True)
-
 def why(
     only:str=None, # comma-separated rows to run, in table order (default: all of the dataset's; --list names them)
     list:store_true=False, # name the rows of each dataset, each with the step it belongs to and what it takes away, and stop
@@ -393,26 +151,16 @@ def why(
 ):
     "Take each step of the chapter away, one at a time, and measure what breaks."
     if dataset not in DATASETS: raise UsageError(f"--dataset {dataset}: choose sample (3s and 7s) or full (ten digits)")
-    from fastbook_log5.why import WHY_ROWS, list_rows, pick_rows, why_rows, why_markdown, why_plot
+    from fastbook_log5.why import WHY_ROWS, list_rows, pick_rows
     if list:
         for line in list_rows(): print(line)
         return
     try: rows = pick_rows(only, WHY_ROWS[dataset])
     except ValueError as e: raise UsageError(f"--only {only}: {e}") from None
     dev = _device(device)
-    from fastbook_log5.files import mnist_path
     from fastbook_log5.all_digits import full_mnist
     path = full_mnist() if dataset=='full' else None
-    from fastbook_log5.data import mnist_xy
-    bar = None if quiet else (term_bar('why') if sys.stdout.isatty() else _row_lines)
-    with made_out(out, mnist_path(path)) as (out, _):
-        res = why_rows([r.name for r in rows], seed=seed, bar=bar, data=mnist_xy(path, device=dev), dataset=dataset)
-    table = why_markdown(res)
-    print(table)
-    run = _stamp(out, datetime.now())
-    atomic_write(run/'why.md', lambda p: p.write_text(table+'\n', encoding='utf-8'))
-    atomic_write(run/'why.png', lambda p: why_plot(res).savefig(p, format='png', dpi=150))
-    print(f"wrote why.md and why.png to {run}/")
+    run_why([r.name for r in rows], dev, path, seed=seed, out=out, dataset=dataset, quiet=quiet)
 
 # %% ../nbs/12_cli.ipynb #379eb1ec
 COMMANDS = dict(reproduce=reproduce, quiz=quiz, why=why)
@@ -444,7 +192,6 @@ def main(argv=None) -> int:
 
 def _main(argv):
     global _command
-    import warnings; warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # from fastai 2.8.7
     for s in (sys.stdout, sys.stderr):  # a terminal that can't show a curly quote gets '?', not a crash
         if hasattr(s, 'reconfigure'): s.reconfigure(errors='replace')
     p = parser()
