@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark: one training epoch of `simple_net` with our autograd (10_backprop) against PyTorch's, in one run.
+"""Benchmark: one training epoch of `simple_net` with our autograd (10_backprop, 10a_backprop_chapter) against PyTorch's, in one run.
 
 For MNIST_SAMPLE (3s and 7s, 784-30-1, `mnist_loss`) and full MNIST (ten digits, 784-30-10, cross-entropy),
 both train the same network from the same start on the same batches (`epoch_runners`), lr 0.1, batches
@@ -21,7 +21,8 @@ measures.
 import argparse, platform, statistics
 import torch
 from fastai.torch_core import set_seed
-from fastbook_log5.autograd import epoch_runners, time_epochs, toposort, our_simple_net, our_loss_for, Tensor
+from fastbook_log5.autograd import epoch_runners, time_epochs, our_simple_net, our_loss_for
+from fastbook_log5.engine import toposort, Tensor
 from fastbook_log5.sgd import mnist_loaders
 from fastbook_log5.nonlinear import get_simple_net, simple_net_grads
 from fastbook_log5.all_digits import full_mnist

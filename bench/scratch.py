@@ -22,7 +22,7 @@ from fastai.torch_core import set_seed
 from fastbook_log5.resnet import resnet18_model
 from fastbook_log5.resnet_speed import FusedAdam
 from fastbook_log5.loading import mnist_image_dls
-from fastbook_log5.autograd import Tensor
+from fastbook_log5.engine import Tensor
 from fastbook_log5.scratch import from_torch, Adam, no_wd_params, cross_entropy, conv2d
 
 def timed(f, sync):

@@ -18,7 +18,7 @@ from .results import FitResult
 from .guard import check_fit_args, check_finite, diverge_guard
 from .progress import progress
 from .loading import mnist_image_dls
-from .autograd import Tensor, _make, _agree, no_grad, our_grads, torch_grads, numeric_grads
+from .engine import Tensor, _make, _agree, no_grad, our_grads, torch_grads, numeric_grads
 
 # %% auto #0
 __all__ = ['check_op', 'out_size', 'fold', 'conv2d', 'batch_norm', 'avg_pool_1', 'cat', 'concat_pool', 'flatten', 'dropout',

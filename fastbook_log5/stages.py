@@ -54,7 +54,7 @@ REGISTRY = {s.name: s for s in (
     Stage('resnet', '05_resnet', 'resnet18 from scratch, `fit_one_cycle(1, 0.1)`', Ref('resnet.fit_resnet'), full=_full_resnet, images=True),
     Stage('basic_learner', '06_learner', '`simple_net` trained by our own `BasicLearner`, `fit(40, 0.1)`', Ref('learner.fit_basic_learner'),
           full=_full_net, book='simple_net'),
-    Stage('autograd', '10_backprop', '`simple_net` with gradients from our own autograd, 40 epochs at lr 0.1', Ref('autograd.fit_autograd'),
+    Stage('autograd', '10a_backprop_chapter', '`simple_net` with gradients from our own autograd, 40 epochs at lr 0.1', Ref('autograd.fit_autograd'),
           full=_full_net, book='simple_net'),
     Stage('scratch', '11_scratch', "05's resnet18 and recipe with nothing but our own code: layers, autograd, Adam, one cycle",
           Ref('scratch.fit_scratch'), full=_full_resnet, book='resnet', images=True),

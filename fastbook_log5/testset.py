@@ -11,7 +11,7 @@ from .files import DataError, SPLITS, load_digits, _listed, _classes
 from .data import nearest_mean, mnist_distance
 from .device import get_device
 from .stages import stage_funcs, stage as stage_record
-from .autograd import Tensor
+from .engine import Tensor
 
 # %% auto #0
 __all__ = ['testset_classes', 'TestSet', 'load_testset', 'stage_labels', 'testset_accuracy']
