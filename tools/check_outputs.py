@@ -69,6 +69,7 @@ def run_fresh(fn):
     "Run notebook `fn` as nbdev_test does, in a fresh process; return ({cell index: outputs}, error or None, seconds)."
     import warnings
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # fastai's import, on this process's stderr
+    mp.set_start_method('fork', force=True)  # as in Jupyter and nbdev_test: a DataLoader's workers fork, not spawn
     from execnb.shell import CaptureShell
     from execnb.nbio import read_nb
     from fastcore.xtras import working_directory
