@@ -9,7 +9,7 @@ own) trained by its autograd and 05's `FusedAdam`; ours is `from_torch` of it tr
 
 Where the difference goes, measured on the same shapes: every convolution of one training step,
 forward and backward, as our `unfold` + `@` against `F.conv2d` (its backward included); and the
-optimizer step, ours (one tensor at a time, in Python) against the fused one. The rest (batch norm,
+optimizer step over the gradients one batch leaves, ours (one tensor at a time, in Python) against the fused one. The rest (batch norm,
 pooling, ReLU, the loss, our graph's bookkeeping) is the remainder. Not a test: it asserts nothing.
 
     python bench/scratch.py [--batches 10] [--repeats 3] [--threads 1] [--device cpu]
@@ -67,11 +67,15 @@ def main(args):
         with torch.no_grad():
             for xb,yb in batches:
                 cross_entropy(ours(Tensor(xb)), yb).backward(); opt_o.step(); opt_o.zero_grad()
+    xb,yb = batches[0]  # the optimizer steps over the gradients one batch leaves, laid out as backward leaves them
+    with torch.no_grad(): cross_entropy(ours(Tensor(xb)), yb).backward()
+    F.cross_entropy(theirs(xb), yb).backward()
+    our_grads,their_grads = [p.grad for p in ours.params()],[p.grad for p in theirs.parameters()]
     def our_opt():
-        for p in ours.params(): p.grad = torch.zeros_like(p.data)
+        for p,g in zip(ours.params(), our_grads): p.grad = g
         opt_o.step()
     def torch_opt():
-        for p in theirs.parameters(): p.grad = torch.zeros_like(p)
+        for p,g in zip(theirs.parameters(), their_grads): p.grad = g
         opt_t.step()
     shapes = conv_shapes(theirs, batches[0][0])
     parts = dict(ours=our_steps, pytorch=torch_steps, conv_ours=conv_step(shapes, True, dls.device), conv_torch=conv_step(shapes, False, dls.device),

@@ -106,7 +106,7 @@ def backward(self:Tensor):
     for node in reversed(toposort(self)):
         g = grads.pop(node)
         if node._backward is None:  # a leaf
-            node.grad = g if node.grad is None else node.grad + g
+            node.grad = g.contiguous() if node.grad is None else node.grad + g  # in order, as PyTorch lays out .grad
             continue
         for p,pg in zip(node._parents, node._backward(g)):
             if not p.requires_grad or pg is None: continue
